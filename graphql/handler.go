@@ -1,0 +1,223 @@
+package graphql
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	coderws "github.com/coder/websocket"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/techconf/techconf"
+	"github.com/techconf/techconf/conference"
+)
+
+// Options are the limits and settings of one edition's API handler. Zero
+// values take the defaults below.
+type Options struct {
+	MaxBodyBytes    int64         // larger request bodies get 413; default 1 MiB
+	ComplexityLimit int           // default 20000 (a full timetable with speakers costs about 5000)
+	MaxDepth        int           // default 12 levels of selection
+	TokenLimit      int           // default 10000 tokens per query document
+	KeepAlive       time.Duration // WebSocket and SSE keepalive; default 15 s
+	// AllowedOrigins are the origins (e.g. https://conf.example.com) that may
+	// open WebSockets; "*" allows any. Empty allows only the server's own host.
+	AllowedOrigins []string
+	// PublicURL, when set (e.g. https://conf.example.com), is the base of the
+	// absolute URLs the API returns; otherwise the request's host is used.
+	PublicURL string
+	Logger    *slog.Logger
+}
+
+func (o *Options) defaults() {
+	if o.MaxBodyBytes == 0 {
+		o.MaxBodyBytes = 1 << 20
+	}
+	if o.ComplexityLimit == 0 {
+		o.ComplexityLimit = 20000
+	}
+	if o.MaxDepth == 0 {
+		o.MaxDepth = 12
+	}
+	if o.TokenLimit == 0 {
+		o.TokenLimit = 10000
+	}
+	if o.KeepAlive == 0 {
+		o.KeepAlive = 15 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+}
+
+// NewHandler returns the http.Handler of /{edition}/api/query: POST JSON,
+// GET, WebSocket (graphql-transport-ws and legacy graphql-ws) and SSE.
+func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Handler {
+	opts.defaults()
+	cfg := Config{Resolvers: &Resolver{Conf: ed, Likes: likes}}
+	setComplexity(&cfg.Complexity)
+	srv := handler.New(NewExecutableSchema(cfg))
+
+	srv.AddTransport(transport.Websocket{
+		KeepAlivePingInterval: opts.KeepAlive,
+		InitTimeout:           10 * time.Second,
+		Implementation: transport.CoderWebsocketImplementation{
+			AcceptOptions: websocketAcceptOptions(opts.AllowedOrigins),
+		},
+	})
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	// SSE before POST: both take POST, SSE only with Accept: text/event-stream.
+	srv.AddTransport(transport.SSE{KeepAlivePingInterval: opts.KeepAlive})
+	srv.AddTransport(transport.POST{})
+
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(opts.TokenLimit)
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
+	srv.Use(depthLimit{max: opts.MaxDepth})
+
+	logger := opts.Logger
+	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
+		return presentError(ctx, logger, err)
+	})
+	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
+		logger.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(p))
+		return techconf.Errorf(techconf.EINTERNAL, "internal error")
+	})
+
+	return &apiHandler{next: srv, opts: opts}
+}
+
+// presentError turns an error into what the client sees: a user-facing
+// message and extensions.code for our own errors, gqlgen's own errors
+// (syntax, validation, limits) as they are, and anything else as a plain
+// "internal error" that is logged but not shown.
+func presentError(ctx context.Context, logger *slog.Logger, err error) *gqlerror.Error {
+	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+	var te *techconf.Error
+	if errors.As(err, &te) {
+		gqlErr.Message = te.Message
+		if gqlErr.Extensions == nil {
+			gqlErr.Extensions = map[string]any{}
+		}
+		gqlErr.Extensions["code"] = te.Code
+		return gqlErr
+	}
+	if gqlErr.Err != nil {
+		// An error from a resolver that is not meant for users.
+		logger.ErrorContext(ctx, "resolver error", "err", gqlErr.Err.Error(), "path", gqlErr.Path.String())
+		gqlErr.Message = "internal error"
+		if gqlErr.Extensions == nil {
+			gqlErr.Extensions = map[string]any{}
+		}
+		gqlErr.Extensions["code"] = techconf.EINTERNAL
+	}
+	return gqlErr
+}
+
+// websocketAcceptOptions turns allowed origins into the host patterns the
+// WebSocket library checks the Origin header against.
+func websocketAcceptOptions(allowed []string) coderws.AcceptOptions {
+	var opts coderws.AcceptOptions
+	for _, o := range allowed {
+		if o == "*" {
+			opts.InsecureSkipVerify = true // any origin, as configured
+			return opts
+		}
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			opts.OriginPatterns = append(opts.OriginPatterns, u.Host)
+		} else {
+			opts.OriginPatterns = append(opts.OriginPatterns, o)
+		}
+	}
+	return opts
+}
+
+// apiHandler enforces the body size limit before gqlgen reads the body (so
+// an oversized request gets 413, not a decode error) and records the base
+// URL for absolute links.
+type apiHandler struct {
+	next http.Handler
+	opts Options
+}
+
+func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost {
+		body, err := io.ReadAll(io.LimitReader(r.Body, h.opts.MaxBodyBytes+1))
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "BAD_REQUEST", "could not read the request body")
+			return
+		}
+		if int64(len(body)) > h.opts.MaxBodyBytes {
+			writeError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE",
+				fmt.Sprintf("request body is larger than %d bytes", h.opts.MaxBodyBytes))
+			return
+		}
+		if isJSON(r.Header.Get("Content-Type")) && !json.Valid(body) {
+			writeError(w, http.StatusBadRequest, "BAD_REQUEST", "the request body is not valid JSON")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	base := h.opts.PublicURL
+	if base == "" {
+		base = requestBaseURL(r)
+	}
+	r = r.WithContext(withBaseURL(r.Context(), strings.TrimRight(base, "/")))
+	h.next.ServeHTTP(w, r)
+}
+
+func isJSON(contentType string) bool {
+	ct, _, _ := strings.Cut(contentType, ";")
+	ct = strings.TrimSpace(strings.ToLower(ct))
+	return ct == "application/json" || ct == "application/graphql-response+json"
+}
+
+// requestBaseURL is the scheme and host the client used, as told by the
+// ingress in X-Forwarded-* headers where present.
+func requestBaseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
+		scheme = p
+	}
+	host := r.Host
+	if h := r.Header.Get("X-Forwarded-Host"); h != "" && !strings.ContainsAny(h, "/ ,") {
+		host = h
+	}
+	return scheme + "://" + host
+}
+
+// writeError answers with a GraphQL-shaped error body, so clients parse one
+// format whatever went wrong.
+func writeError(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []map[string]any{{"message": message, "extensions": map[string]any{"code": code}}},
+	})
+}
+
+// NewPlayground returns GraphiQL for the edition's API.
+func NewPlayground(ed *conference.Edition, endpoint string) http.Handler {
+	return playground.Handler(ed.Name+" API", endpoint)
+}

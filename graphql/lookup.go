@@ -1,0 +1,135 @@
+package graphql
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/techconf/techconf"
+	"github.com/techconf/techconf/conference"
+	"github.com/techconf/techconf/like"
+)
+
+// LikeService is what the API needs of the like pipeline.
+type LikeService interface {
+	Create(ctx context.Context, k like.Key, userUUID string, count int) ([]like.Like, error)
+	Total(k like.Key) int64
+	Subscribe(ctx context.Context, k like.Key) (<-chan *like.Event, error)
+}
+
+func (r *Resolver) session(id int) (*conference.Session, error) {
+	s := r.Conf.Session(id)
+	if s == nil {
+		return nil, techconf.Errorf(techconf.ENOTFOUND, "session %d does not exist in edition %s", id, r.Conf.ID)
+	}
+	return s, nil
+}
+
+// node resolves a global id of any type.
+func (r *Resolver) node(id string) (Node, error) {
+	typ, edition, key, err := parseGlobalID(id)
+	if err != nil {
+		return nil, err
+	}
+	notFound := techconf.Errorf(techconf.ENOTFOUND, "no %s with id %q", typ, id)
+	if edition != r.Conf.ID {
+		return nil, techconf.Errorf(techconf.ENOTFOUND, "id %q belongs to edition %q; ask /%s/api/query", id, edition, edition)
+	}
+	var n Node
+	switch typ {
+	case typeSession:
+		if k, ok := intKey(key); ok && r.Conf.Session(k) != nil {
+			n = r.Conf.Session(k)
+		}
+	case typeSpeaker:
+		if s := r.Conf.Speaker(key); s != nil {
+			n = s
+		}
+	case typeSlide:
+		if k, ok := intKey(key); ok && r.Conf.Slide(k) != nil {
+			n = r.Conf.Slide(k)
+		}
+	case typeMovie:
+		if k, ok := intKey(key); ok && r.Conf.Movie(k) != nil {
+			n = r.Conf.Movie(k)
+		}
+	case typeExhibition:
+		if k, ok := intKey(key); ok && r.Conf.Exhibition(k) != nil {
+			n = r.Conf.Exhibition(k)
+		}
+	case typeNews:
+		if x := r.Conf.NewsItem(key); x != nil {
+			n = x
+		}
+	case typeLike:
+		// A like's id carries its session, so it resolves without a read
+		// of the store (which may not have it yet while it is buffered).
+		sessionKey, likeID, ok := strings.Cut(key, ":")
+		if k, okInt := intKey(sessionKey); ok && okInt && likeID != "" && r.Conf.Session(k) != nil {
+			n = &like.Like{ID: likeID, Edition: edition, SessionID: k}
+		}
+	default:
+		return nil, techconf.Errorf(techconf.EINVALID, "malformed id: ids are opaque strings returned by this API")
+	}
+	if n == nil {
+		return nil, notFound
+	}
+	return n, nil
+}
+
+// sessionFilter checks sessionList's filters against the edition, so that a
+// typo is an error rather than an empty timetable.
+func (r *Resolver) sessionFilter(req *SessionListInput) (conference.SessionFilter, error) {
+	var f conference.SessionFilter
+	if req == nil {
+		return f, nil
+	}
+	if req.Room != nil {
+		if r.Conf.Room(*req.Room) == nil {
+			names := make([]string, len(r.Conf.Rooms))
+			for i, room := range r.Conf.Rooms {
+				names[i] = room.Name
+			}
+			return f, techconf.Errorf(techconf.EINVALID, "unknown room %q (rooms: %s)", *req.Room, strings.Join(names, ", "))
+		}
+		f.Room = *req.Room
+	}
+	if req.Tag != nil {
+		f.Tag = *req.Tag
+	}
+	if req.Day != nil {
+		if _, err := time.Parse("2006-01-02", *req.Day); err != nil {
+			return f, techconf.Errorf(techconf.EINVALID, "day %q is not a date in the form YYYY-MM-DD", *req.Day)
+		}
+		f.Day = conference.Day(*req.Day)
+	}
+	if req.Lang != nil {
+		if *req.Lang != conference.LangEnglish && *req.Lang != conference.LangJapanese {
+			return f, techconf.Errorf(techconf.EINVALID, "lang %q is not \"en\" or \"ja\"", *req.Lang)
+		}
+		f.Lang = *req.Lang
+	}
+	if req.Type != nil {
+		switch *req.Type {
+		case conference.TypeKeynote, conference.TypeSession, conference.TypeLightning, conference.TypeOpening,
+			conference.TypeClosing, conference.TypeLunch, conference.TypeBreak:
+		default:
+			return f, techconf.Errorf(techconf.EINVALID, "type %q is not one of keynote, session, lightning, opening, closing, lunch, break", *req.Type)
+		}
+		f.Type = *req.Type
+	}
+	return f, nil
+}
+
+type baseURLKey struct{}
+
+// withBaseURL records the scheme and host the client used, so that URLs the
+// API returns (speaker icons) are absolute for mobile apps too.
+func withBaseURL(ctx context.Context, base string) context.Context {
+	return context.WithValue(ctx, baseURLKey{}, base)
+}
+
+func baseURL(ctx context.Context) string {
+	s, _ := ctx.Value(baseURLKey{}).(string)
+	return s
+}

@@ -1,0 +1,202 @@
+// Package server is the HTTP front of techconf: it routes the API of every
+// edition and the pages by role, and adds what every request needs (logs,
+// metrics, CORS, health probes, recovery from panics).
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/techconf/techconf/conference"
+	"github.com/techconf/techconf/graphql"
+)
+
+// Roles a process can take. In production the API and the pages run as
+// separate Deployments; locally one process does both.
+const (
+	RoleAll = "all"
+	RoleAPI = "api"
+	RoleWeb = "web"
+)
+
+// Config is what the server is built from.
+type Config struct {
+	Role    string
+	Catalog *conference.Catalog
+	Likes   graphql.LikeService
+	// Ping reports whether the store answers; readiness follows it.
+	Ping func(ctx context.Context) error
+	// Web serves the pages (role web or all); nil serves none.
+	Web http.Handler
+	// AllowedOrigins for CORS and WebSockets; "*" allows any origin.
+	AllowedOrigins []string
+	API            graphql.Options
+	Logger         *slog.Logger
+	Registry       *prometheus.Registry
+}
+
+// Server is the HTTP handler of one techconf process.
+type Server struct {
+	cfg      Config
+	mux      *http.ServeMux
+	draining atomic.Bool
+	metrics  *httpMetrics
+}
+
+// New builds the server's routes for its role.
+func New(cfg Config) *Server {
+	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	s.metrics = newHTTPMetrics(cfg.Registry)
+	s.mux.HandleFunc("GET /healthz/liveness", s.liveness)
+	s.mux.HandleFunc("GET /healthz/readiness", s.readiness)
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{Registry: cfg.Registry}))
+
+	if cfg.Role == RoleAll || cfg.Role == RoleAPI {
+		apiOpts := cfg.API
+		apiOpts.AllowedOrigins = cfg.AllowedOrigins
+		apiOpts.Logger = cfg.Logger
+		apis := map[string]http.Handler{}
+		playgrounds := map[string]http.Handler{}
+		for _, ed := range cfg.Catalog.Editions {
+			apis[ed.ID] = graphql.NewHandler(ed, cfg.Likes, apiOpts)
+			playgrounds[ed.ID] = graphql.NewPlayground(ed, "/"+ed.ID+"/api/query")
+		}
+		s.mux.Handle("/{edition}/api/query", s.cors(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h, ok := apis[r.PathValue("edition")]
+			if !ok {
+				writeJSONError(w, http.StatusNotFound, "NOT_FOUND", "no edition "+strconv.Quote(r.PathValue("edition")))
+				return
+			}
+			w.Header().Set("Cache-Control", "no-store")
+			h.ServeHTTP(w, r)
+		})))
+		s.mux.HandleFunc("GET /{edition}/api/playground", func(w http.ResponseWriter, r *http.Request) {
+			h, ok := playgrounds[r.PathValue("edition")]
+			if !ok {
+				http.NotFound(w, r)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	if (cfg.Role == RoleAll || cfg.Role == RoleWeb) && cfg.Web != nil {
+		s.mux.Handle("/", cfg.Web)
+	}
+	return s
+}
+
+// Drain makes readiness fail, so that the load balancer stops sending new
+// requests while those in flight finish.
+func (s *Server) Drain() { s.draining.Store(true) }
+
+// ServeHTTP wraps every request in recovery, metrics and a log line.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.cfg.Logger.ErrorContext(r.Context(), "panic", "panic", p, "path", r.URL.Path)
+			if !rec.wroteHeader {
+				http.Error(rec, "internal error", http.StatusInternalServerError)
+			}
+		}
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		elapsed := time.Since(start)
+		s.metrics.observe(route, r.Method, rec.status, elapsed)
+		if route == "GET /healthz/liveness" || route == "GET /healthz/readiness" || route == "GET /metrics" {
+			return // probes every few seconds would drown the log
+		}
+		s.cfg.Logger.InfoContext(r.Context(), "request",
+			"method", r.Method, "path", r.URL.Path, "route", route, "status", rec.status,
+			"bytes", rec.bytes, "duration_ms", float64(elapsed.Microseconds())/1000,
+			"remote", r.RemoteAddr, "user_agent", r.UserAgent())
+	}()
+	s.mux.ServeHTTP(rec, r)
+}
+
+func (s *Server) liveness(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readiness(w http.ResponseWriter, r *http.Request) {
+	if s.draining.Load() {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "shutting down"})
+		return
+	}
+	if s.cfg.Ping != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.cfg.Ping(ctx); err != nil {
+			s.cfg.Logger.WarnContext(r.Context(), "readiness: store does not answer", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store unavailable"})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// cors answers preflight requests and marks API answers readable by the
+// allowed origins. The API uses no cookies, so no credentials are allowed.
+func (s *Server) cors(next http.Handler) http.Handler {
+	any := slices.Contains(s.cfg.AllowedOrigins, "*")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		if origin != "" {
+			switch {
+			case any:
+				w.Header().Set("Access-Control-Allow-Origin", "*")
+			case slices.Contains(s.cfg.AllowedOrigins, origin):
+				w.Header().Set("Access-Control-Allow-Origin", origin)
+				w.Header().Add("Vary", "Origin")
+			}
+		}
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			w.Header().Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+			w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Accept, Authorization, X-Apollo-Operation-Name, Apollo-Require-Preflight")
+			w.Header().Set("Access-Control-Max-Age", "600")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeJSONError(w http.ResponseWriter, status int, code, message string) {
+	writeJSON(w, status, map[string]any{
+		"errors": []map[string]any{{"message": message, "extensions": map[string]any{"code": code}}},
+	})
+}
+
+// ParseOrigins splits a comma-separated list of allowed origins.
+func ParseOrigins(s string) []string {
+	var out []string
+	for _, o := range strings.Split(s, ",") {
+		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}

@@ -1,0 +1,185 @@
+// Package sqlite stores likes in an embedded SQLite file, the default for a
+// laptop and for small conferences. It uses a pure-Go driver, so the binary
+// stays static.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/techconf/techconf/like"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is an open SQLite database with the schema applied.
+type DB struct {
+	db   *sql.DB
+	path string
+}
+
+// Open opens (creating if needed) the SQLite file at path and applies any
+// migration not applied yet. ":memory:" gives a private in-memory database.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, fmt.Errorf("sqlite: empty path")
+	}
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_txlock=immediate"
+	if path == ":memory:" {
+		// One connection, or every connection would see its own empty database.
+		dsn = "file::memory:?_pragma=foreign_keys(ON)"
+	}
+	sqldb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if path == ":memory:" {
+		sqldb.SetMaxOpenConns(1)
+	}
+	db := &DB{db: sqldb, path: path}
+	if err := db.migrate(ctx); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.db.Close() }
+
+// migrate applies the embedded migrations in name order, each once, each in
+// its own transaction together with its record in schema_migrations.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("sqlite: create schema_migrations: %w", err)
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := db.migrateFile(ctx, name); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrateFile(ctx context.Context, name string) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	buf, err := fs.ReadFile(migrationFS, name)
+	if err != nil {
+		return err
+	}
+	for _, stmt := range strings.Split(string(buf), ";") {
+		if strings.TrimSpace(stripComments(stmt)) == "" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name) VALUES (?)`, name); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func stripComments(s string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(s, "\n") {
+		if i := strings.Index(line, "--"); i >= 0 {
+			line = line[:i]
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// LikeStore keeps likes in SQLite.
+type LikeStore struct {
+	db *DB
+}
+
+var _ like.Store = (*LikeStore)(nil)
+
+// NewLikeStore returns a like store on db.
+func NewLikeStore(db *DB) *LikeStore { return &LikeStore{db: db} }
+
+// Add stores likes in one transaction. A like whose id is already stored is
+// left as it is, so a retry stores nothing twice.
+func (s *LikeStore) Add(ctx context.Context, likes []like.Like) error {
+	tx, err := s.db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO likes (like_id, edition, session_id, user_uuid, created_at, server_id)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (like_id) DO NOTHING`)
+	if err != nil {
+		return fmt.Errorf("sqlite: prepare: %w", err)
+	}
+	defer stmt.Close()
+	for _, l := range likes {
+		if _, err := stmt.ExecContext(ctx, l.ID, l.Edition, l.SessionID, l.UserUUID, l.CreatedAt.UnixMicro(), l.ServerID); err != nil {
+			return fmt.Errorf("sqlite: insert like: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// Totals counts the stored likes of every session.
+func (s *LikeStore) Totals(ctx context.Context) (map[like.Key]int64, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT edition, session_id, COUNT(*) FROM likes GROUP BY edition, session_id`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: totals: %w", err)
+	}
+	defer rows.Close()
+	out := map[like.Key]int64{}
+	for rows.Next() {
+		var k like.Key
+		var n int64
+		if err := rows.Scan(&k.Edition, &k.SessionID, &n); err != nil {
+			return nil, fmt.Errorf("sqlite: totals: %w", err)
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}
+
+// Count returns the number of stored likes of one session.
+func (s *LikeStore) Count(ctx context.Context, k like.Key) (int64, error) {
+	var n int64
+	err := s.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM likes WHERE edition = ? AND session_id = ?`, k.Edition, k.SessionID).Scan(&n)
+	return n, err
+}
+
+// Ping reports whether the database answers.
+func (s *LikeStore) Ping(ctx context.Context) error {
+	var one int
+	return s.db.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+}
