@@ -6553,6 +6553,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Speaker(ctx, sel, obj)
+	case conference.Slide:
+		return ec._Slide(ctx, sel, &obj)
+	case *conference.Slide:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Slide(ctx, sel, obj)
 	case conference.Session:
 		return ec._Session(ctx, sel, &obj)
 	case *conference.Session:
@@ -6567,6 +6574,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._News(ctx, sel, obj)
+	case conference.Movie:
+		return ec._Movie(ctx, sel, &obj)
+	case *conference.Movie:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Movie(ctx, sel, obj)
 	case like.Like:
 		return ec._Like(ctx, sel, &obj)
 	case *like.Like:
@@ -6950,7 +6964,7 @@ func (ec *executionContext) _LikeEvent(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
-var movieImplementors = []string{"Movie"}
+var movieImplementors = []string{"Movie", "Node"}
 
 func (ec *executionContext) _Movie(ctx context.Context, sel ast.SelectionSet, obj *conference.Movie) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, movieImplementors)
@@ -7579,7 +7593,7 @@ func (ec *executionContext) _SessionEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
-var slideImplementors = []string{"Slide"}
+var slideImplementors = []string{"Slide", "Node"}
 
 func (ec *executionContext) _Slide(ctx context.Context, sel ast.SelectionSet, obj *conference.Slide) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, slideImplementors)

@@ -90,8 +90,9 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 	srv.SetParserTokenLimit(opts.TokenLimit)
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
+	// Depth first: a deep query gets the error that names its real problem.
 	srv.Use(depthLimit{max: opts.MaxDepth})
+	srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
 
 	logger := opts.Logger
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
