@@ -43,10 +43,12 @@ func mustOpenAPI(tb testing.TB, opts graphql.Options) *testAPI {
 	}
 	tb.Cleanup(func() { db.Close() })
 	store := sqlite.NewLikeStore(db)
-	likes, err := like.NewService(ctx, store, "test-server", time.Now)
+	likes, err := like.Open(ctx, store, like.Config{ServerID: "test-server", Ack: like.AckDurable,
+		Buffer: like.BufferConfig{FlushInterval: 5 * time.Millisecond}, PollInterval: 5 * time.Millisecond})
 	if err != nil {
 		tb.Fatal(err)
 	}
+	tb.Cleanup(func() { likes.Close(context.Background()) })
 	if opts.PublicURL == "" {
 		opts.PublicURL = "https://conf.example.com"
 	}

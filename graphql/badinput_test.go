@@ -74,7 +74,7 @@ func TestBadInput(t *testing.T) {
 	}
 
 	t.Run("NothingStored", func(t *testing.T) {
-		totals, err := api.Store.Totals(context.Background())
+		totals, _, err := api.Store.Totals(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,11 @@ import (
 // Publish or the other subscribers: what it has not taken yet accumulates and
 // arrives, coalesced, in its next event.
 type Broker struct {
+	metrics Metrics
+
+	closed chan struct{} // closed by Close: every subscription ends
+	once   sync.Once
+
 	mu     sync.Mutex
 	totals map[Key]int64
 	subs   map[Key]map[*subscriber]struct{}
@@ -23,7 +28,7 @@ type subscriber struct {
 
 // NewBroker returns a broker that starts from the given totals.
 func NewBroker(totals map[Key]int64) *Broker {
-	b := &Broker{totals: make(map[Key]int64, len(totals)), subs: map[Key]map[*subscriber]struct{}{}}
+	b := &Broker{metrics: NopMetrics{}, closed: make(chan struct{}), totals: make(map[Key]int64, len(totals)), subs: map[Key]map[*subscriber]struct{}{}}
 	for k, v := range totals {
 		b.totals[k] = v
 	}
@@ -89,6 +94,8 @@ func (b *Broker) Subscribe(ctx context.Context, k Key) <-chan *Event {
 			select {
 			case <-ctx.Done():
 				return
+			case <-b.closed:
+				return
 			case <-s.wake:
 			}
 			b.mu.Lock()
@@ -97,7 +104,10 @@ func (b *Broker) Subscribe(ctx context.Context, k Key) <-chan *Event {
 			b.mu.Unlock()
 			select {
 			case out <- ev:
+				b.metrics.EventsSent(1)
 			case <-ctx.Done():
+				return
+			case <-b.closed:
 				return
 			}
 		}
@@ -113,3 +123,7 @@ func (b *Broker) unsubscribe(k Key, s *subscriber) {
 		delete(b.subs, k)
 	}
 }
+
+// Close ends every subscription, so that long-lived requests (SSE,
+// WebSockets) finish when the server shuts down.
+func (b *Broker) Close() { b.once.Do(func() { close(b.closed) }) }

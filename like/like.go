@@ -1,6 +1,13 @@
 // Package like is the domain of the "Like" button: attendees like a session
 // as often as they want, every like is stored, and everyone sees everyone's
-// likes live. The store is an interface; sqlite and spanner implement it.
+// likes live, however many servers run.
+//
+// The pipeline: Service.Create puts likes in a bounded in-memory Buffer; a
+// flusher writes them in batches, each batch together with its per-second
+// Summaries in one transaction; an Observer reads the committed summaries
+// in commit order and turns them into increments exactly once; a Broker
+// fans the increments out to subscribers. The store is an interface; the
+// sqlite and spanner packages implement it.
 package like
 
 import (
@@ -39,6 +46,52 @@ type Like struct {
 // Key returns the session the like belongs to.
 func (l Like) Key() Key { return Key{Edition: l.Edition, SessionID: l.SessionID} }
 
+// Batch is a set of likes written in one transaction. Its ID and its likes
+// never change once it is formed, so a retry writes exactly the same rows.
+type Batch struct {
+	ID    string
+	Likes []Like
+}
+
+// Summary counts the likes of one batch for one session, server and second
+// (of the likes' CreatedAt). Summaries are written in the same transaction
+// as the likes they count, so the two can never disagree.
+type Summary struct {
+	BatchID   string
+	Edition   string
+	SessionID int
+	ServerID  string
+	Second    int64 // Unix seconds
+	Likes     int64
+}
+
+// Key returns the session the summary counts.
+func (s Summary) Key() Key { return Key{Edition: s.Edition, SessionID: s.SessionID} }
+
+// Summaries returns the per-second, per-session summaries of a batch, in a
+// stable order.
+func (b Batch) Summaries() []Summary {
+	type k struct {
+		edition string
+		session int
+		server  string
+		second  int64
+	}
+	index := map[k]int{}
+	var out []Summary
+	for _, l := range b.Likes {
+		key := k{l.Edition, l.SessionID, l.ServerID, l.CreatedAt.Unix()}
+		i, ok := index[key]
+		if !ok {
+			i = len(out)
+			index[key] = i
+			out = append(out, Summary{BatchID: b.ID, Edition: l.Edition, SessionID: l.SessionID, ServerID: l.ServerID, Second: key.second})
+		}
+		out[i].Likes++
+	}
+	return out
+}
+
 // Event tells a subscriber of a session about new likes: how many arrived
 // since its previous event, and the session's total after them.
 type Event struct {
@@ -47,12 +100,26 @@ type Event struct {
 	Total     int
 }
 
-// Store keeps likes. Add must be idempotent by like ID: a retry after an
-// ambiguous failure must not store a like twice.
+// Position is a point in a store's commit order, opaque to everyone but the
+// store that made it (a sequence number on SQLite, a timestamp on Spanner).
+type Position string
+
+// Store keeps likes and their summaries.
 type Store interface {
-	Add(ctx context.Context, likes []Like) error
-	// Totals returns the stored number of likes of every session that has any.
-	Totals(ctx context.Context) (map[Key]int64, error)
+	// WriteBatch stores a batch's likes and summaries in one transaction.
+	// It is idempotent: writing a batch that is already stored (after an
+	// ambiguous failure) changes nothing.
+	WriteBatch(ctx context.Context, b Batch) error
+	// MaxBatchLikes is the most likes one WriteBatch may carry (Spanner's
+	// mutation limit); 0 means no limit of the store's own.
+	MaxBatchLikes() int
+	// Totals returns the stored total of every session that has likes, and
+	// the position they are exact at.
+	Totals(ctx context.Context) (map[Key]int64, Position, error)
+	// Changes returns the summaries committed after from, and the position
+	// up to which they are complete: the totals at from plus these
+	// summaries are exactly the totals at the returned position.
+	Changes(ctx context.Context, from Position) ([]Summary, Position, error)
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 }
@@ -63,11 +130,11 @@ func ValidateRequest(userUUID string, count int) error {
 	if userUUID == "" {
 		return techconf.Errorf(techconf.EINVALID, "uuid is required")
 	}
-	if n := utf8.RuneCountInString(userUUID); n > MaxUUIDLength {
-		return techconf.Errorf(techconf.EINVALID, "uuid is %d characters long; at most %d are allowed", n, MaxUUIDLength)
-	}
 	if !utf8.ValidString(userUUID) {
 		return techconf.Errorf(techconf.EINVALID, "uuid is not valid UTF-8")
+	}
+	if n := utf8.RuneCountInString(userUUID); n > MaxUUIDLength {
+		return techconf.Errorf(techconf.EINVALID, "uuid is %d characters long; at most %d are allowed", n, MaxUUIDLength)
 	}
 	for _, r := range userUUID {
 		if unicode.IsControl(r) || unicode.IsSpace(r) {

@@ -2,56 +2,140 @@ package like
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/techconf/techconf"
 )
 
-// Service accepts likes, stores them and publishes them to subscribers.
-type Service struct {
-	store    Store
-	broker   *Broker
-	serverID string
-	now      func() time.Time
+// Acknowledgement modes of createLike.
+const (
+	// AckBuffered answers as soon as the like is in the buffer. A crash
+	// (kill -9) loses what the buffer held; SIGTERM loses nothing.
+	AckBuffered = "buffered"
+	// AckDurable answers once the like's batch has committed (group commit).
+	AckDurable = "durable"
+)
+
+// Config sets up a Service. Zero values take defaults.
+type Config struct {
+	ServerID     string
+	Now          func() time.Time // the clock of CreatedAt; default time.Now
+	Ack          string           // AckBuffered or AckDurable; default AckDurable
+	Buffer       BufferConfig
+	PollInterval time.Duration // how often the observer reads new summaries; default 100 ms
+	RateLimit    float64       // likes per second per client UUID; 0 disables
+	RateBurst    int           // bucket size of the rate limit
+	Metrics      Metrics
+	Logger       *slog.Logger
 }
 
-// NewService loads the stored totals and returns a service that writes to
-// store. now is the clock (time.Now in production, a fake in tests).
-func NewService(ctx context.Context, store Store, serverID string, now func() time.Time) (*Service, error) {
-	totals, err := store.Totals(ctx)
+// Service accepts likes, stores them through the buffer, and serves the
+// live totals that the observer keeps.
+type Service struct {
+	cfg      Config
+	buffer   *Buffer
+	observer *Observer
+	broker   *Broker
+	limiter  *RateLimiter
+
+	cancel  context.CancelFunc
+	stopped sync.WaitGroup
+}
+
+// Open loads the stored totals and starts the flusher and the observer.
+func Open(ctx context.Context, store Store, cfg Config) (*Service, error) {
+	if cfg.ServerID == "" {
+		return nil, errors.New("like: a server id is required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	switch cfg.Ack {
+	case "":
+		cfg.Ack = AckDurable
+	case AckBuffered, AckDurable:
+	default:
+		return nil, fmt.Errorf("like: unknown acknowledgement mode %q (want buffered or durable)", cfg.Ack)
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NopMetrics{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	observer, broker, err := NewObserver(ctx, store, cfg.PollInterval, cfg.Metrics, cfg.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("load like totals: %w", err)
 	}
-	return &Service{store: store, broker: NewBroker(totals), serverID: serverID, now: now}, nil
+	s := &Service{cfg: cfg, observer: observer, broker: broker}
+	// After each commit of its own, the server reads the new summaries at
+	// once, so that the totals it serves include the likes it acknowledges.
+	s.buffer = NewBuffer(store, cfg.Buffer, cfg.Metrics, cfg.Logger, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := observer.Poll(ctx); err != nil {
+			observer.Wake()
+		}
+	})
+	s.limiter = NewRateLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now)
+	runCtx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.stopped.Add(1)
+	go func() {
+		defer s.stopped.Done()
+		observer.Run(runCtx)
+	}()
+	return s, nil
 }
 
-// Create stores count likes of one session by one client and returns them.
-// The caller has checked that the session exists.
+// Create accepts count likes of one session by one client. The caller has
+// checked that the session exists. In durable mode it returns once they are
+// stored; in buffered mode once they are in the buffer.
 func (s *Service) Create(ctx context.Context, k Key, userUUID string, count int) ([]Like, error) {
 	if err := ValidateRequest(userUUID, count); err != nil {
 		return nil, err
 	}
-	now := s.now()
+	if !s.limiter.Allow(userUUID, count) {
+		s.cfg.Metrics.Rejected("rate_limited", count)
+		return nil, techconf.Errorf(techconf.ERATELIMITED, "too many likes from this client; slow down and retry in a few seconds")
+	}
+	now := s.cfg.Now()
 	likes := make([]Like, count)
 	for i := range likes {
 		likes[i] = Like{
-			ID:        uuid.NewString(), // random, so no key starts with an ever-growing value
+			ID:        uuid.NewString(), // random: no key starts with an ever-growing value
 			Edition:   k.Edition,
 			SessionID: k.SessionID,
 			UserUUID:  userUUID,
 			CreatedAt: now,
-			ServerID:  s.serverID,
+			ServerID:  s.cfg.ServerID,
 		}
 	}
-	if err := s.store.Add(ctx, likes); err != nil {
+	done, err := s.buffer.Add(likes)
+	if err != nil {
 		return nil, err
 	}
-	s.broker.Publish(k, int64(count))
+	if s.cfg.Ack == AckDurable {
+		select {
+		case err := <-done:
+			if err != nil {
+				return nil, techconf.Errorf(techconf.EUNAVAILABLE, "the server stopped before the like was stored; retry")
+			}
+		case <-ctx.Done():
+			// The client has gone; the like stays in the buffer and is stored.
+			return nil, ctx.Err()
+		}
+	}
 	return likes, nil
 }
 
-// Total returns the session's stored total.
+// Total returns the session's stored total as of the observer's last read.
 func (s *Service) Total(k Key) int64 { return s.broker.Total(k) }
 
 // Subscribe returns the session's live events until ctx is done.
@@ -62,5 +146,22 @@ func (s *Service) Subscribe(ctx context.Context, k Key) (<-chan *Event, error) {
 // Subscribers returns how many subscriptions are open.
 func (s *Service) Subscribers() int { return s.broker.Subscribers() }
 
-// Ping reports whether the store answers.
-func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
+// BufferDepth returns how many likes are held and not yet stored.
+func (s *Service) BufferDepth() int { return s.buffer.Depth() }
+
+// Sync reads the summaries committed so far and publishes them now, rather
+// than at the observer's next tick.
+func (s *Service) Sync(ctx context.Context) error { return s.observer.Poll(ctx) }
+
+// Close stops accepting likes, stores every held like (retrying until ctx
+// is done), publishes what was stored, and stops the observer.
+func (s *Service) Close(ctx context.Context) error {
+	err := s.buffer.Close(ctx)
+	if perr := s.observer.Poll(ctx); perr != nil && err == nil {
+		s.cfg.Logger.Warn("like observer: last read failed", "err", perr)
+	}
+	s.broker.Close()
+	s.cancel()
+	s.stopped.Wait()
+	return err
+}

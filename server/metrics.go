@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/techconf/techconf/like"
 )
 
 type httpMetrics struct {
@@ -77,3 +79,56 @@ func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// LikeMetrics reports the like pipeline to Prometheus.
+type LikeMetrics struct {
+	accepted    prometheus.Counter
+	rejected    *prometheus.CounterVec
+	depth       prometheus.Gauge
+	flushSize   prometheus.Histogram
+	flushTime   prometheus.Histogram
+	stored      prometheus.Counter
+	flushErrors prometheus.Counter
+	observed    prometheus.Counter
+	events      prometheus.Counter
+}
+
+var _ like.Metrics = (*LikeMetrics)(nil)
+
+// NewLikeMetrics registers the like pipeline's metrics. subscribers, if
+// not nil, is read at each scrape.
+func NewLikeMetrics(reg prometheus.Registerer, subscribers func() int) *LikeMetrics {
+	m := &LikeMetrics{
+		accepted: prometheus.NewCounter(prometheus.CounterOpts{Name: "techconf_likes_accepted_total", Help: "Likes accepted into the buffer."}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "techconf_likes_rejected_total", Help: "Likes refused, by reason (buffer_full, shutting_down, rate_limited)."}, []string{"reason"}),
+		depth:    prometheus.NewGauge(prometheus.GaugeOpts{Name: "techconf_like_buffer_depth", Help: "Likes held in memory and not yet stored."}),
+		flushSize: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "techconf_like_flush_size", Help: "Likes per stored batch.",
+			Buckets: prometheus.ExponentialBuckets(1, 4, 9)}),
+		flushTime: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "techconf_like_flush_duration_seconds", Help: "Time to store one batch (the successful attempt).",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 10)}),
+		stored:      prometheus.NewCounter(prometheus.CounterOpts{Name: "techconf_likes_stored_total", Help: "Likes stored by this server."}),
+		flushErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "techconf_like_flush_errors_total", Help: "Failed batch writes (each is retried)."}),
+		observed:    prometheus.NewCounter(prometheus.CounterOpts{Name: "techconf_likes_observed_total", Help: "Likes of all servers turned into live increments by this server's observer."}),
+		events:      prometheus.NewCounter(prometheus.CounterOpts{Name: "techconf_like_events_sent_total", Help: "likeAdded events delivered to subscribers."}),
+	}
+	reg.MustRegister(m.accepted, m.rejected, m.depth, m.flushSize, m.flushTime, m.stored, m.flushErrors, m.observed, m.events)
+	if subscribers != nil {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "techconf_like_subscribers", Help: "Open likeAdded subscriptions."},
+			func() float64 { return float64(subscribers()) }))
+	}
+	return m
+}
+
+func (m *LikeMetrics) Accepted(n int) { m.accepted.Add(float64(n)) }
+func (m *LikeMetrics) Rejected(reason string, n int) {
+	m.rejected.WithLabelValues(reason).Add(float64(n))
+}
+func (m *LikeMetrics) BufferDepth(n int) { m.depth.Set(float64(n)) }
+func (m *LikeMetrics) Flushed(n int, took time.Duration) {
+	m.flushSize.Observe(float64(n))
+	m.flushTime.Observe(took.Seconds())
+	m.stored.Add(float64(n))
+}
+func (m *LikeMetrics) FlushFailed()                { m.flushErrors.Inc() }
+func (m *LikeMetrics) Observed(_ int, likes int64) { m.observed.Add(float64(likes)) }
+func (m *LikeMetrics) EventsSent(n int)            { m.events.Add(float64(n)) }

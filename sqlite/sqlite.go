@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/techconf/techconf/like"
@@ -127,23 +128,45 @@ var _ like.Store = (*LikeStore)(nil)
 // NewLikeStore returns a like store on db.
 func NewLikeStore(db *DB) *LikeStore { return &LikeStore{db: db} }
 
-// Add stores likes in one transaction. A like whose id is already stored is
-// left as it is, so a retry stores nothing twice.
-func (s *LikeStore) Add(ctx context.Context, likes []like.Like) error {
+// MaxBatchLikes is 0: SQLite has no limit of its own on a transaction.
+func (s *LikeStore) MaxBatchLikes() int { return 0 }
+
+// WriteBatch stores a batch's likes and summaries in one transaction. A
+// batch already stored (a retry after an ambiguous failure) is skipped.
+func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 	tx, err := s.db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO likes (like_id, edition, session_id, user_uuid, created_at, server_id)
+	var exists int
+	err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM like_summaries WHERE batch_id = ?`, b.ID).Scan(&exists)
+	if err != nil {
+		return fmt.Errorf("sqlite: check batch: %w", err)
+	}
+	if exists > 0 {
+		return nil
+	}
+	likeStmt, err := tx.PrepareContext(ctx, `INSERT INTO likes (like_id, edition, session_id, user_uuid, created_at, server_id)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (like_id) DO NOTHING`)
 	if err != nil {
 		return fmt.Errorf("sqlite: prepare: %w", err)
 	}
-	defer stmt.Close()
-	for _, l := range likes {
-		if _, err := stmt.ExecContext(ctx, l.ID, l.Edition, l.SessionID, l.UserUUID, l.CreatedAt.UnixMicro(), l.ServerID); err != nil {
+	defer likeStmt.Close()
+	for _, l := range b.Likes {
+		if _, err := likeStmt.ExecContext(ctx, l.ID, l.Edition, l.SessionID, l.UserUUID, l.CreatedAt.UnixMicro(), l.ServerID); err != nil {
 			return fmt.Errorf("sqlite: insert like: %w", err)
+		}
+	}
+	sumStmt, err := tx.PrepareContext(ctx, `INSERT INTO like_summaries (batch_id, edition, session_id, server_id, second, likes)
+		VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("sqlite: prepare: %w", err)
+	}
+	defer sumStmt.Close()
+	for _, sm := range b.Summaries() {
+		if _, err := sumStmt.ExecContext(ctx, sm.BatchID, sm.Edition, sm.SessionID, sm.ServerID, sm.Second, sm.Likes); err != nil {
+			return fmt.Errorf("sqlite: insert summary: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -152,26 +175,73 @@ func (s *LikeStore) Add(ctx context.Context, likes []like.Like) error {
 	return nil
 }
 
-// Totals counts the stored likes of every session.
-func (s *LikeStore) Totals(ctx context.Context) (map[like.Key]int64, error) {
-	rows, err := s.db.db.QueryContext(ctx, `SELECT edition, session_id, COUNT(*) FROM likes GROUP BY edition, session_id`)
+// Totals sums the summaries of every session, and returns the highest seq
+// they include, from one statement and so from one snapshot.
+func (s *LikeStore) Totals(ctx context.Context) (map[like.Key]int64, like.Position, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT edition, session_id, SUM(likes), (SELECT MAX(seq) FROM like_summaries)
+		FROM like_summaries GROUP BY edition, session_id`)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: totals: %w", err)
+		return nil, "", fmt.Errorf("sqlite: totals: %w", err)
 	}
 	defer rows.Close()
 	out := map[like.Key]int64{}
+	var maxSeq int64
 	for rows.Next() {
 		var k like.Key
 		var n int64
-		if err := rows.Scan(&k.Edition, &k.SessionID, &n); err != nil {
-			return nil, fmt.Errorf("sqlite: totals: %w", err)
+		if err := rows.Scan(&k.Edition, &k.SessionID, &n, &maxSeq); err != nil {
+			return nil, "", fmt.Errorf("sqlite: totals: %w", err)
 		}
 		out[k] = n
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("sqlite: totals: %w", err)
+	}
+	return out, like.Position(strconv.FormatInt(maxSeq, 10)), nil
 }
 
-// Count returns the number of stored likes of one session.
+// changesLimit bounds one read of the observer; the rest comes next poll.
+const changesLimit = 10_000
+
+// Changes returns the summaries with a seq above from, in seq order.
+func (s *LikeStore) Changes(ctx context.Context, from like.Position) ([]like.Summary, like.Position, error) {
+	seq, err := parsePosition(from)
+	if err != nil {
+		return nil, from, err
+	}
+	rows, err := s.db.db.QueryContext(ctx, `SELECT seq, batch_id, edition, session_id, server_id, second, likes
+		FROM like_summaries WHERE seq > ? ORDER BY seq LIMIT ?`, seq, changesLimit)
+	if err != nil {
+		return nil, from, fmt.Errorf("sqlite: changes: %w", err)
+	}
+	defer rows.Close()
+	var out []like.Summary
+	last := seq
+	for rows.Next() {
+		var sm like.Summary
+		if err := rows.Scan(&last, &sm.BatchID, &sm.Edition, &sm.SessionID, &sm.ServerID, &sm.Second, &sm.Likes); err != nil {
+			return nil, from, fmt.Errorf("sqlite: changes: %w", err)
+		}
+		out = append(out, sm)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, from, fmt.Errorf("sqlite: changes: %w", err)
+	}
+	return out, like.Position(strconv.FormatInt(last, 10)), nil
+}
+
+func parsePosition(p like.Position) (int64, error) {
+	if p == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(string(p), 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("sqlite: malformed position %q", p)
+	}
+	return n, nil
+}
+
+// Count returns the number of stored like rows of one session.
 func (s *LikeStore) Count(ctx context.Context, k like.Key) (int64, error) {
 	var n int64
 	err := s.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM likes WHERE edition = ? AND session_id = ?`, k.Edition, k.SessionID).Scan(&n)

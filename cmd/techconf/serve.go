@@ -41,6 +41,18 @@ type serveConfig struct {
 	LogLevel       string
 	ShutdownGrace  time.Duration
 	ShutdownDelay  time.Duration
+
+	LikeAck           string
+	LikeFlushInterval time.Duration
+	LikeBatchSize     int
+	LikeBufferSize    int
+	LikePollInterval  time.Duration
+	LikeRateLimit     float64
+	LikeRateBurst     int
+	// For tests of exactness under faults: a skewed clock for CreatedAt and
+	// a delay before each flush. Not for production.
+	LikeClockSkew  time.Duration
+	LikeFlushDelay time.Duration
 }
 
 func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (string, bool)) (*serveConfig, error) {
@@ -57,6 +69,15 @@ func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (strin
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 20*time.Second, "on SIGTERM, how long requests in flight get to finish")
 	fs.DurationVar(&c.ShutdownDelay, "shutdown-delay", 0, "on SIGTERM, how long to report not-ready before closing the listener (lets a load balancer notice)")
+	fs.StringVar(&c.LikeAck, "like-ack", like.AckDurable, "when createLike answers: durable (after the like is stored) or buffered (once it is in memory)")
+	fs.DurationVar(&c.LikeFlushInterval, "like-flush-interval", 100*time.Millisecond, "how often buffered likes are written")
+	fs.IntVar(&c.LikeBatchSize, "like-batch-size", 5000, "most likes per write (capped by the store's own limit)")
+	fs.IntVar(&c.LikeBufferSize, "like-buffer-size", 100000, "most likes held in memory before createLike answers UNAVAILABLE")
+	fs.DurationVar(&c.LikePollInterval, "like-poll-interval", 100*time.Millisecond, "how often the observer reads the likes of all servers")
+	fs.Float64Var(&c.LikeRateLimit, "like-rate-limit", 50, "likes per second per client UUID on average; 0 for no limit")
+	fs.IntVar(&c.LikeRateBurst, "like-rate-burst", 500, "likes a client UUID may send at once before the rate limit applies")
+	fs.DurationVar(&c.LikeClockSkew, "like-clock-skew", 0, "testing only: shift this server's clock for like timestamps")
+	fs.DurationVar(&c.LikeFlushDelay, "like-flush-delay", 0, "testing only: hold every batch back this long before writing it")
 	fs.Usage = usageWithEnv(fs, "techconf serve [flags]")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -86,6 +107,24 @@ func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (strin
 	}
 	if c.ShutdownDelay < 0 {
 		return nil, usagef("--shutdown-delay must not be negative (got %s)", c.ShutdownDelay)
+	}
+	if c.LikeAck != like.AckBuffered && c.LikeAck != like.AckDurable {
+		return nil, usagef("--like-ack must be durable or buffered (got %q)", c.LikeAck)
+	}
+	if c.LikeFlushInterval <= 0 || c.LikePollInterval <= 0 {
+		return nil, usagef("--like-flush-interval and --like-poll-interval must be positive")
+	}
+	if c.LikeBatchSize < like.MaxCount {
+		return nil, usagef("--like-batch-size must be at least %d (got %d)", like.MaxCount, c.LikeBatchSize)
+	}
+	if c.LikeBufferSize < c.LikeBatchSize {
+		return nil, usagef("--like-buffer-size must be at least --like-batch-size (got %d < %d)", c.LikeBufferSize, c.LikeBatchSize)
+	}
+	if c.LikeRateLimit < 0 || c.LikeRateBurst < 0 {
+		return nil, usagef("--like-rate-limit and --like-rate-burst must not be negative")
+	}
+	if c.LikeFlushDelay < 0 {
+		return nil, usagef("--like-flush-delay must not be negative")
 	}
 	if c.ServerID == "" {
 		c.ServerID = defaultServerID()
@@ -186,13 +225,33 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, lookup func(
 		return err
 	}
 	defer closeStore()
-	likes, err := like.NewService(ctx, store, cfg.ServerID, time.Now)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var likes *like.Service
+	likeMetrics := server.NewLikeMetrics(reg, func() int { return likes.Subscribers() })
+	now := time.Now
+	if skew := cfg.LikeClockSkew; skew != 0 {
+		now = func() time.Time { return time.Now().Add(skew) }
+	}
+	likes, err = like.Open(ctx, store, like.Config{
+		ServerID: cfg.ServerID,
+		Now:      now,
+		Ack:      cfg.LikeAck,
+		Buffer: like.BufferConfig{
+			Capacity:      cfg.LikeBufferSize,
+			BatchSize:     cfg.LikeBatchSize,
+			FlushInterval: cfg.LikeFlushInterval,
+			FlushDelay:    cfg.LikeFlushDelay,
+		},
+		PollInterval: cfg.LikePollInterval,
+		RateLimit:    cfg.LikeRateLimit,
+		RateBurst:    cfg.LikeRateBurst,
+		Metrics:      likeMetrics,
+		Logger:       logger,
+	})
 	if err != nil {
 		return err
 	}
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := server.New(server.Config{
 		Role:           cfg.Role,
 		Catalog:        catalog,
@@ -214,32 +273,42 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, lookup func(
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
-		BaseContext:       func(net.Listener) context.Context { return ctx },
+		// Requests do not inherit the signal context: on SIGTERM those in
+		// flight finish (a durable createLike waits for its flush).
 	}
 	editions := make([]string, len(catalog.Editions))
 	for i, e := range catalog.Editions {
 		editions[i] = e.ID
 	}
-	logger.Info("serving", "addr", ln.Addr().String(), "role", cfg.Role, "db", cfg.DB, "editions", editions)
+	logger.Info("serving", "addr", ln.Addr().String(), "role", cfg.Role, "db", cfg.DB, "editions", editions,
+		"like_ack", cfg.LikeAck)
 
 	errc := make(chan error, 1)
 	go func() { errc <- httpServer.Serve(ln) }()
 	select {
 	case err := <-errc:
+		likes.Close(context.Background())
 		return err
 	case <-ctx.Done():
 	}
 
-	// SIGTERM: report not ready first, give the load balancer time to
-	// notice, then let requests in flight finish within the grace period.
+	// SIGTERM: report not ready first and give the load balancer time to
+	// notice; then, within the grace period, stop accepting likes and store
+	// every one held (ending subscriptions), while requests in flight finish.
 	logger.Info("shutting down", "grace", cfg.ShutdownGrace.String())
 	srv.Drain()
 	time.Sleep(cfg.ShutdownDelay)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
+	likesClosed := make(chan error, 1)
+	go func() { likesClosed <- likes.Close(shutdownCtx) }()
 	if err := httpServer.Shutdown(shutdownCtx); err != nil {
 		logger.Warn("shutdown: requests still in flight were cut off", "err", err)
 	}
-	logger.Info("stopped")
+	if err := <-likesClosed; err != nil {
+		logger.Error("shutdown: likes lost", "err", err)
+		return err
+	}
+	logger.Info("stopped; every accepted like is stored")
 	return nil
 }

@@ -1,0 +1,293 @@
+package like
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/techconf/techconf"
+)
+
+// BufferConfig sets the limits and timing of a Buffer. Zero values take the
+// defaults given beside each field.
+type BufferConfig struct {
+	Capacity       int           // most likes held and not yet stored; default 100,000
+	BatchSize      int           // most likes in one batch, and a batch this big is flushed at once; default 5,000
+	FlushInterval  time.Duration // how often pending likes are flushed; default 100 ms
+	AttemptTimeout time.Duration // each write attempt's deadline; default 10 s
+	MinBackoff     time.Duration // first wait after a failed write; default 100 ms
+	MaxBackoff     time.Duration // longest wait between attempts; default 5 s
+	// FlushDelay holds every batch back this long before its first write.
+	// Only tests set it, to prove that late summaries are still counted.
+	FlushDelay time.Duration
+}
+
+func (c *BufferConfig) defaults() {
+	if c.Capacity <= 0 {
+		c.Capacity = 100_000
+	}
+	if c.BatchSize <= 0 {
+		c.BatchSize = 5_000
+	}
+	if c.FlushInterval <= 0 {
+		c.FlushInterval = 100 * time.Millisecond
+	}
+	if c.AttemptTimeout <= 0 {
+		c.AttemptTimeout = 10 * time.Second
+	}
+	if c.MinBackoff <= 0 {
+		c.MinBackoff = 100 * time.Millisecond
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = 5 * time.Second
+	}
+}
+
+// request is the likes of one createLike call. A request is never split
+// across batches, so it is acknowledged by exactly one commit.
+type request struct {
+	likes []Like
+	done  chan error // receives nil once stored, or why it was not
+}
+
+// Buffer holds accepted likes in memory and writes them to the store in
+// batches, retrying failed writes with backoff until they succeed. Its
+// capacity bounds the likes held, stored or not yet; when it is full, Add
+// fails with a retryable error instead of growing.
+type Buffer struct {
+	store   Store
+	cfg     BufferConfig
+	metrics Metrics
+	logger  *slog.Logger
+	stored  func() // called after each commit, before acknowledging it
+
+	mu       sync.Mutex
+	pending  []*request
+	npending int  // likes in pending
+	inflight int  // likes in the batch being written
+	closed   bool // no more Adds
+
+	kick     chan struct{} // capacity 1: a full batch is waiting
+	stopping chan struct{} // closed by Close: flush everything, then stop
+	done     chan struct{} // closed when the flusher has stopped
+	ctx      context.Context
+	cancel   context.CancelFunc
+}
+
+// NewBuffer starts a buffer that writes to store. stored, if not nil, is
+// called after every successful write.
+func NewBuffer(store Store, cfg BufferConfig, metrics Metrics, logger *slog.Logger, stored func()) *Buffer {
+	cfg.defaults()
+	if max := store.MaxBatchLikes(); max > 0 && cfg.BatchSize > max {
+		cfg.BatchSize = max
+	}
+	if cfg.BatchSize < MaxCount {
+		cfg.BatchSize = MaxCount // a whole request always fits in a batch
+	}
+	if metrics == nil {
+		metrics = NopMetrics{}
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if stored == nil {
+		stored = func() {}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b := &Buffer{
+		store: store, cfg: cfg, metrics: metrics, logger: logger, stored: stored,
+		kick: make(chan struct{}, 1), stopping: make(chan struct{}), done: make(chan struct{}),
+		ctx: ctx, cancel: cancel,
+	}
+	go b.run()
+	return b
+}
+
+// Add queues likes for storage. The returned channel receives nil once they
+// are stored (for durable acknowledgement), or an error if they never will
+// be (the process stopped before its grace period let them be written).
+func (b *Buffer) Add(likes []Like) (<-chan error, error) {
+	r := &request{likes: likes, done: make(chan error, 1)}
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		b.metrics.Rejected("shutting_down", len(likes))
+		return nil, techconf.Errorf(techconf.EUNAVAILABLE, "the server is shutting down; retry on another")
+	}
+	if b.npending+b.inflight+len(likes) > b.cfg.Capacity {
+		b.mu.Unlock()
+		b.metrics.Rejected("buffer_full", len(likes))
+		return nil, techconf.Errorf(techconf.EUNAVAILABLE, "too many likes are waiting to be stored; retry in a moment")
+	}
+	b.pending = append(b.pending, r)
+	b.npending += len(likes)
+	full := b.npending >= b.cfg.BatchSize
+	depth := b.npending + b.inflight
+	b.mu.Unlock()
+	b.metrics.Accepted(len(likes))
+	b.metrics.BufferDepth(depth)
+	if full {
+		select {
+		case b.kick <- struct{}{}:
+		default:
+		}
+	}
+	return r.done, nil
+}
+
+// Depth returns how many likes are held and not yet stored.
+func (b *Buffer) Depth() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.npending + b.inflight
+}
+
+// Close stops accepting likes and writes every held like, retrying until
+// ctx is done. It returns an error saying how many likes were not stored if
+// ctx ends first.
+func (b *Buffer) Close(ctx context.Context) error {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		<-b.done
+		return nil
+	}
+	b.closed = true
+	b.mu.Unlock()
+	close(b.stopping)
+	select {
+	case <-b.done:
+		return nil
+	case <-ctx.Done():
+	}
+	b.cancel() // abandon the write in progress
+	<-b.done
+	lost := b.Depth()
+	if lost > 0 {
+		return techconf.Errorf(techconf.EUNAVAILABLE, "%d likes were not stored before the shutdown deadline", lost)
+	}
+	return nil
+}
+
+func (b *Buffer) run() {
+	defer close(b.done)
+	defer b.cancel()
+	ticker := time.NewTicker(b.cfg.FlushInterval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ticker.C:
+		case <-b.kick:
+		case <-b.stopping:
+			b.flushAll()
+			b.failPending()
+			return
+		}
+		b.flushAll()
+	}
+}
+
+// flushAll writes everything pending, batch by batch.
+func (b *Buffer) flushAll() {
+	for {
+		batch, reqs := b.take()
+		if len(reqs) == 0 {
+			return
+		}
+		err := b.write(batch)
+		b.mu.Lock()
+		b.inflight = 0
+		if err != nil {
+			// Only when abandoned at shutdown: put the likes back so that
+			// Close can count them, and tell their waiters.
+			b.pending = append(reqs, b.pending...)
+			for _, r := range reqs {
+				b.npending += len(r.likes)
+			}
+			b.mu.Unlock()
+			return
+		}
+		depth := b.npending
+		b.mu.Unlock()
+		b.metrics.BufferDepth(depth)
+		b.stored() // before the acks: a durable client then reads its own likes
+		for _, r := range reqs {
+			r.done <- nil
+		}
+	}
+}
+
+// take forms the next batch from whole requests, up to BatchSize likes.
+func (b *Buffer) take() (Batch, []*request) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n, i := 0, 0
+	for ; i < len(b.pending); i++ {
+		if n+len(b.pending[i].likes) > b.cfg.BatchSize {
+			break
+		}
+		n += len(b.pending[i].likes)
+	}
+	reqs := b.pending[:i:i]
+	b.pending = b.pending[i:]
+	b.npending -= n
+	b.inflight = n
+	batch := Batch{ID: uuid.NewString(), Likes: make([]Like, 0, n)}
+	for _, r := range reqs {
+		batch.Likes = append(batch.Likes, r.likes...)
+	}
+	return batch, reqs
+}
+
+// write stores a batch, retrying with exponential backoff and jitter until
+// it succeeds or the buffer is abandoned. Every attempt writes the same
+// batch, which the store makes idempotent.
+func (b *Buffer) write(batch Batch) error {
+	if b.cfg.FlushDelay > 0 {
+		select {
+		case <-time.After(b.cfg.FlushDelay):
+		case <-b.ctx.Done():
+			return b.ctx.Err()
+		}
+	}
+	backoff := b.cfg.MinBackoff
+	for attempt := 1; ; attempt++ {
+		start := time.Now()
+		ctx, cancel := context.WithTimeout(b.ctx, b.cfg.AttemptTimeout)
+		err := b.store.WriteBatch(ctx, batch)
+		cancel()
+		if err == nil {
+			b.metrics.Flushed(len(batch.Likes), time.Since(start))
+			return nil
+		}
+		if b.ctx.Err() != nil {
+			return b.ctx.Err()
+		}
+		b.metrics.FlushFailed()
+		b.logger.Warn("like flush failed; retrying", "batch", batch.ID, "likes", len(batch.Likes),
+			"attempt", attempt, "retry_in", backoff.String(), "err", err)
+		wait := backoff/2 + rand.N(backoff/2+1)
+		select {
+		case <-time.After(wait):
+		case <-b.ctx.Done():
+			return b.ctx.Err()
+		}
+		backoff = min(backoff*2, b.cfg.MaxBackoff)
+	}
+}
+
+// failPending tells the waiters of likes that will never be stored.
+func (b *Buffer) failPending() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, r := range b.pending {
+		r.done <- errNotStored
+	}
+}
+
+var errNotStored = errors.New("like: not stored before shutdown")

@@ -1,0 +1,73 @@
+package like
+
+import (
+	"sync"
+	"time"
+)
+
+// RateLimiter limits the likes of each client UUID with a token bucket:
+// Rate likes per second on average, in bursts of up to Burst. Buckets of
+// idle clients are dropped, so memory follows the active clients only.
+type RateLimiter struct {
+	rate  float64
+	burst float64
+	now   func() time.Time
+
+	mu        sync.Mutex
+	buckets   map[string]*bucket
+	lastSweep time.Time
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// NewRateLimiter returns a limiter; a rate of zero or less disables it.
+func NewRateLimiter(rate float64, burst int, now func() time.Time) *RateLimiter {
+	if burst < MaxCount {
+		burst = MaxCount // one request of the largest count must be possible
+	}
+	return &RateLimiter{rate: rate, burst: float64(burst), now: now, buckets: map[string]*bucket{}, lastSweep: now()}
+}
+
+// Allow takes n tokens from the client's bucket and reports whether there
+// were enough.
+func (l *RateLimiter) Allow(client string, n int) bool {
+	if l == nil || l.rate <= 0 {
+		return true
+	}
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sweep(now)
+	b := l.buckets[client]
+	if b == nil {
+		b = &bucket{tokens: l.burst, last: now}
+		l.buckets[client] = b
+	}
+	if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
+		b.tokens = min(l.burst, b.tokens+elapsed*l.rate)
+	}
+	b.last = now
+	if b.tokens < float64(n) {
+		return false
+	}
+	b.tokens -= float64(n)
+	return true
+}
+
+// sweep drops buckets that have refilled completely: they hold no state a
+// new bucket would not.
+func (l *RateLimiter) sweep(now time.Time) {
+	if now.Sub(l.lastSweep) < time.Minute {
+		return
+	}
+	l.lastSweep = now
+	full := time.Duration(l.burst / l.rate * float64(time.Second))
+	for k, b := range l.buckets {
+		if now.Sub(b.last) > full {
+			delete(l.buckets, k)
+		}
+	}
+}
