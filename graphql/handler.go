@@ -35,6 +35,9 @@ type Options struct {
 	MaxDepth        int           // default 12 levels of selection
 	TokenLimit      int           // default 10000 tokens per query document
 	KeepAlive       time.Duration // WebSocket and SSE keepalive; default 15 s
+	// MaxSubscriptionsPerConn bounds the subscriptions one WebSocket
+	// connection may hold open; default 20.
+	MaxSubscriptionsPerConn int
 	// AllowedOrigins are the origins (e.g. https://conf.example.com) that may
 	// open WebSockets; "*" allows any. Empty allows only the server's own host.
 	AllowedOrigins []string
@@ -63,6 +66,9 @@ func (o *Options) defaults() {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.MaxSubscriptionsPerConn == 0 {
+		o.MaxSubscriptionsPerConn = 20
+	}
 }
 
 // NewHandler returns the http.Handler of /{edition}/api/query: POST JSON,
@@ -76,6 +82,9 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: opts.KeepAlive,
 		InitTimeout:           10 * time.Second,
+		InitFunc: func(ctx context.Context, _ transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+			return withConnLimit(ctx, opts.MaxSubscriptionsPerConn), nil, nil
+		},
 		Implementation: transport.CoderWebsocketImplementation{
 			AcceptOptions: websocketAcceptOptions(opts.AllowedOrigins),
 		},

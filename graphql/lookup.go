@@ -3,6 +3,7 @@ package graphql
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/techconf/techconf"
@@ -132,4 +133,32 @@ func withBaseURL(ctx context.Context, base string) context.Context {
 func baseURL(ctx context.Context) string {
 	s, _ := ctx.Value(baseURLKey{}).(string)
 	return s
+}
+
+type connLimitKey struct{}
+
+// connLimit counts the open subscriptions of one WebSocket connection.
+type connLimit struct {
+	max  int
+	open atomic.Int64
+}
+
+func withConnLimit(ctx context.Context, max int) context.Context {
+	return context.WithValue(ctx, connLimitKey{}, &connLimit{max: max})
+}
+
+// acquireSubscription takes one of the connection's subscription slots
+// until ctx is done. Requests that are not WebSockets (SSE) hold one
+// subscription each and have no limit here.
+func acquireSubscription(ctx context.Context) error {
+	l, _ := ctx.Value(connLimitKey{}).(*connLimit)
+	if l == nil {
+		return nil
+	}
+	if l.open.Add(1) > int64(l.max) {
+		l.open.Add(-1)
+		return techconf.Errorf(techconf.EINVALID, "too many subscriptions on this connection (at most %d); close some or open another connection", l.max)
+	}
+	context.AfterFunc(ctx, func() { l.open.Add(-1) })
+	return nil
 }

@@ -237,6 +237,9 @@ func (r *subscriptionResolver) LikeAdded(ctx context.Context, sessionID int) (<-
 	if _, err := r.session(sessionID); err != nil {
 		return nil, err
 	}
+	if err := acquireSubscription(ctx); err != nil {
+		return nil, err
+	}
 	return r.Likes.Subscribe(ctx, like.Key{Edition: r.Conf.ID, SessionID: sessionID})
 }
 
