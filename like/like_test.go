@@ -396,7 +396,7 @@ func TestExactAcrossServers(t *testing.T) {
 	defer cancel()
 	type tally struct {
 		start, sum, last int
-		events          int
+		events           int
 	}
 	tallies := make([]*tally, 6)
 	var wg sync.WaitGroup
