@@ -542,25 +542,53 @@ func (l *loader) edition(id string) *Edition {
 	return e
 }
 
-// overlaps reports two sessions in one room whose times overlap. Sessions
-// that touch (one ends when the next starts) do not overlap.
+// overlaps reports two sessions in one room whose times overlap, and any
+// session during one that spans every room (a keynote, an opening, a
+// closing, a lunch or a break). Sessions that touch (one ends when the next
+// starts) do not overlap.
 func (l *loader) overlaps(file string, e *Edition) {
 	byRoom := map[string][]*Session{}
+	var timed []*Session
 	for _, s := range e.Sessions {
-		if s.Place == "" || s.StartTime.IsZero() || s.EndTime.IsZero() {
+		if s.StartTime.IsZero() || s.EndTime.IsZero() {
 			continue
 		}
-		byRoom[s.Place] = append(byRoom[s.Place], s)
+		timed = append(timed, s)
+		if s.Place != "" {
+			byRoom[s.Place] = append(byRoom[s.Place], s)
+		}
+	}
+	reported := map[[2]int]bool{}
+	report := func(prev, cur *Session, where string) {
+		pair := [2]int{min(prev.ID, cur.ID), max(prev.ID, cur.ID)}
+		if reported[pair] {
+			return
+		}
+		reported[pair] = true
+		l.problem(file, fmt.Sprintf("session %d", cur.ID), "startTime",
+			"overlaps session %d %s (%s to %s)", prev.ID, where,
+			prev.StartTime.Format(time.RFC3339), prev.EndTime.Format(time.RFC3339))
 	}
 	for _, r := range e.Rooms {
 		list := byRoom[r.Name]
 		for i := 1; i < len(list); i++ {
-			prev, cur := list[i-1], list[i]
-			if cur.StartTime.Before(prev.EndTime) {
-				l.problem(file, fmt.Sprintf("session %d", cur.ID), "startTime",
-					"overlaps session %d in room %q (%s to %s)", prev.ID, r.Name,
-					prev.StartTime.Format(time.RFC3339), prev.EndTime.Format(time.RFC3339))
+			if prev, cur := list[i-1], list[i]; cur.StartTime.Before(prev.EndTime) {
+				report(prev, cur, fmt.Sprintf("in room %q", r.Name))
 			}
+		}
+	}
+	for _, span := range timed {
+		if !span.SpansRooms() {
+			continue
+		}
+		for _, other := range timed {
+			if other == span || !other.StartTime.Before(span.EndTime) || !span.StartTime.Before(other.EndTime) {
+				continue
+			}
+			if other.SpansRooms() && other.ID < span.ID {
+				continue // reported from the other side
+			}
+			report(span, other, "which takes every room")
 		}
 	}
 }

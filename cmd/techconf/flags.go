@@ -16,6 +16,27 @@ func envName(flagName string) string {
 // environment twin, so that a Kubernetes manifest and a shell both work. A
 // flag given on the command line wins over the environment.
 func applyEnv(fs *flag.FlagSet, lookup func(string) (string, bool)) error {
+	_, err := applyEnvSources(fs, lookup)
+	return err
+}
+
+// flagSources maps a flag's name to the environment variable it was set
+// from, so that an error about its value names what the operator wrote.
+type flagSources map[string]string
+
+// name returns "$TECHCONF_ROLE" for a flag set from the environment, and
+// "--role" otherwise.
+func (s flagSources) name(flagName string) string {
+	if env, ok := s[flagName]; ok {
+		return "$" + env
+	}
+	return "--" + flagName
+}
+
+// applyEnvSources is applyEnv that also says which flags came from which
+// variables.
+func applyEnvSources(fs *flag.FlagSet, lookup func(string) (string, bool)) (flagSources, error) {
+	sources := flagSources{}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var err error
@@ -36,9 +57,11 @@ func applyEnv(fs *flag.FlagSet, lookup func(string) (string, bool)) error {
 		}
 		if setErr := fs.Set(f.Name, v); setErr != nil {
 			err = fmt.Errorf("invalid value %q for $%s: %v", v, name, setErr)
+			return
 		}
+		sources[f.Name] = name
 	})
-	return err
+	return sources, err
 }
 
 // usageWithEnv prints each flag with the environment variable it reads.

@@ -24,7 +24,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 		return usagef("%v", err)
 	}
 	if _, _, err := parseDB(*db); err != nil {
-		return usagef("%v", err)
+		return usagef("--db: %v", err)
 	}
 	_ = create // SQLite creates its file anyway; the Spanner store uses it
 	_, closeStore, err := openLikeStore(ctx, *db)

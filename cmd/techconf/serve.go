@@ -88,28 +88,29 @@ func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (strin
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	if err := applyEnv(fs, lookup); err != nil {
+	src, err := applyEnvSources(fs, lookup)
+	if err != nil {
 		return nil, usagef("%v", err)
 	}
 	switch c.Role {
 	case server.RoleAll, server.RoleAPI, server.RoleWeb:
 	default:
-		return nil, usagef("--role must be all, api or web (got %q)", c.Role)
+		return nil, usagef("%s must be all, api or web (got %q)", src.name("role"), c.Role)
 	}
 	if _, err := parseLogLevel(c.LogLevel); err != nil {
-		return nil, usagef("%v", err)
+		return nil, usagef("%s: %v", src.name("log-level"), err)
 	}
 	if _, _, err := parseDB(c.DB); err != nil {
-		return nil, usagef("%v", err)
+		return nil, usagef("%s: %v", src.name("db"), err)
 	}
 	if c.ShutdownGrace <= 0 {
-		return nil, usagef("--shutdown-grace must be positive (got %s)", c.ShutdownGrace)
+		return nil, usagef("%s must be positive (got %s)", src.name("shutdown-grace"), c.ShutdownGrace)
 	}
 	if c.ShutdownDelay < 0 {
 		return nil, usagef("--shutdown-delay must not be negative (got %s)", c.ShutdownDelay)
 	}
 	if c.LikeAck != like.AckBuffered && c.LikeAck != like.AckDurable {
-		return nil, usagef("--like-ack must be durable or buffered (got %q)", c.LikeAck)
+		return nil, usagef("%s must be durable or buffered (got %q)", src.name("like-ack"), c.LikeAck)
 	}
 	if c.LikeFlushInterval <= 0 || c.LikePollInterval <= 0 {
 		return nil, usagef("--like-flush-interval and --like-poll-interval must be positive")
@@ -135,7 +136,7 @@ func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (strin
 func parseLogLevel(s string) (slog.Level, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(s)); err != nil {
-		return 0, fmt.Errorf("--log-level must be debug, info, warn or error (got %q)", s)
+		return 0, fmt.Errorf("want debug, info, warn or error (got %q)", s)
 	}
 	return l, nil
 }
@@ -145,17 +146,17 @@ func parseDB(s string) (kind, location string, err error) {
 	kind, location, ok := strings.Cut(s, ":")
 	switch {
 	case !ok || location == "":
-		return "", "", fmt.Errorf("--db must be sqlite:PATH or spanner:projects/P/instances/I/databases/D (got %q)", s)
+		return "", "", fmt.Errorf("want sqlite:PATH or spanner:projects/P/instances/I/databases/D (got %q)", s)
 	case kind == "sqlite":
 		return kind, location, nil
 	case kind == "spanner":
 		parts := strings.Split(location, "/")
 		if len(parts) != 6 || parts[0] != "projects" || parts[2] != "instances" || parts[4] != "databases" || parts[1] == "" || parts[3] == "" || parts[5] == "" {
-			return "", "", fmt.Errorf("--db spanner: wants projects/P/instances/I/databases/D (got %q)", location)
+			return "", "", fmt.Errorf("spanner: want projects/P/instances/I/databases/D (got %q)", location)
 		}
 		return kind, location, nil
 	default:
-		return "", "", fmt.Errorf("--db: unknown database %q (want sqlite or spanner)", kind)
+		return "", "", fmt.Errorf("unknown database %q (want sqlite or spanner)", kind)
 	}
 }
 
