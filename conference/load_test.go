@@ -244,7 +244,7 @@ func TestLoadBrokenContent(t *testing.T) {
 			// A keynote takes every room: a Hall B talk moved into it overlaps.
 			name:  "talk during a keynote",
 			edits: []edit{{"2018/sessions.yaml", "place: Hall B\n  startTime: \"2018-10-06T11:40:00+09:00\"\n  endTime: \"2018-10-06T12:20:00+09:00\"", "place: Hall B\n  startTime: \"2018-10-06T10:20:00+09:00\"\n  endTime: \"2018-10-06T10:40:00+09:00\""}},
-			file:  "2018/sessions.yaml", field: "startTime", message: "which takes every room",
+			file:  "2018/sessions.yaml", item: "session 6", field: "startTime", message: "overlaps session 2 which takes every room",
 		},
 		{
 			name:  "missing Japanese title",
