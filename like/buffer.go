@@ -22,6 +22,11 @@ type BufferConfig struct {
 	AttemptTimeout time.Duration // each write attempt's deadline; default 10 s
 	MinBackoff     time.Duration // first wait after a failed write; default 100 ms
 	MaxBackoff     time.Duration // longest wait between attempts; default 5 s
+	// Eager writes as soon as likes are pending and no write is in progress
+	// (group commit), instead of waiting for the interval. Durable
+	// acknowledgement uses it: a client waits for one commit, not for the
+	// next tick; likes that arrive during a write share the next one.
+	Eager bool
 	// FlushDelay holds every batch back this long before its first write.
 	// Only tests set it, to prove that late summaries are still counted.
 	FlushDelay time.Duration
@@ -126,7 +131,7 @@ func (b *Buffer) Add(likes []Like) (<-chan error, error) {
 	}
 	b.pending = append(b.pending, r)
 	b.npending += len(likes)
-	full := b.npending >= b.cfg.BatchSize
+	full := b.npending >= b.cfg.BatchSize || b.cfg.Eager
 	depth := b.npending + b.inflight
 	b.mu.Unlock()
 	b.metrics.Accepted(len(likes))

@@ -74,6 +74,7 @@ func Open(ctx context.Context, store Store, cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("load like totals: %w", err)
 	}
 	s := &Service{cfg: cfg, observer: observer, broker: broker}
+	cfg.Buffer.Eager = cfg.Ack == AckDurable
 	// After each commit of its own, the server reads the new summaries at
 	// once, so that the totals it serves include the likes it acknowledges.
 	s.buffer = NewBuffer(store, cfg.Buffer, cfg.Metrics, cfg.Logger, func() {

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+
+	"github.com/techconf/techconf/spanner"
 )
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, lookup func(string) (string, bool)) error {
@@ -23,10 +25,18 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 	if err := applyEnv(fs, lookup); err != nil {
 		return usagef("%v", err)
 	}
-	if _, _, err := parseDB(*db); err != nil {
+	kind, location, err := parseDB(*db)
+	if err != nil {
 		return usagef("--db: %v", err)
 	}
-	_ = create // SQLite creates its file anyway; the Spanner store uses it
+	if kind == "spanner" {
+		if err := spanner.Migrate(ctx, location, *create); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "schema of %s is up to date\n", *db)
+		return nil
+	}
+	// SQLite creates its file and applies its migrations when opened.
 	_, closeStore, err := openLikeStore(ctx, *db)
 	if err != nil {
 		return err

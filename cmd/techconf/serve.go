@@ -24,6 +24,7 @@ import (
 	"github.com/techconf/techconf/graphql"
 	"github.com/techconf/techconf/like"
 	"github.com/techconf/techconf/server"
+	"github.com/techconf/techconf/spanner"
 	"github.com/techconf/techconf/sqlite"
 	"github.com/techconf/techconf/web"
 )
@@ -204,7 +205,11 @@ func openLikeStore(ctx context.Context, dsn string) (like.Store, func() error, e
 		}
 		return sqlite.NewLikeStore(db), db.Close, nil
 	default:
-		return nil, nil, fmt.Errorf("--db %s: this build does not include the %s store yet; use sqlite:PATH", dsn, kind)
+		store, err := spanner.Open(ctx, location)
+		if err != nil {
+			return nil, nil, err
+		}
+		return store, func() error { store.Close(); return nil }, nil
 	}
 }
 

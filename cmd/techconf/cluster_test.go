@@ -1,0 +1,539 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+
+	"github.com/techconf/techconf/internal/emulator"
+	"github.com/techconf/techconf/like"
+	"github.com/techconf/techconf/spanner"
+	"github.com/techconf/techconf/sqlite"
+)
+
+// These tests run the real binary as separate processes: each has its own
+// server id, memory and clock, as replicas in production do.
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+	binDir  string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	emulator.Stop()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// techconfBinary builds the binary once per test run.
+func techconfBinary(tb testing.TB) string {
+	tb.Helper()
+	binOnce.Do(func() {
+		binDir, binErr = os.MkdirTemp("", "techconf-bin")
+		if binErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "techconf")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		tb.Fatal(binErr)
+	}
+	return binPath
+}
+
+// proc is one `techconf serve` process.
+type proc struct {
+	cmd  *exec.Cmd
+	base string
+	logs *syncBuffer
+	exit chan error
+}
+
+func startProc(tb testing.TB, db string, extra ...string) *proc {
+	tb.Helper()
+	addr := freeAddr(tb)
+	args := append([]string{"serve", "--addr", addr, "--db", db, "--log-level", "warn", "--like-poll-interval", "50ms"}, extra...)
+	p := &proc{cmd: exec.Command(techconfBinary(tb), args...), base: "http://" + addr, logs: &syncBuffer{}, exit: make(chan error, 1)}
+	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	if err := p.cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	go func() { p.exit <- p.cmd.Wait() }()
+	tb.Cleanup(func() {
+		p.cmd.Process.Kill()
+		if tb.Failed() {
+			tb.Logf("logs of %s:\n%s", p.base, p.logs.String())
+		}
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(p.base + "/healthz/readiness")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p
+			}
+		}
+		select {
+		case err := <-p.exit:
+			tb.Fatalf("serve exited (%v) before it was ready:\n%s", err, p.logs.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("serve not ready after 20 s:\n%s", p.logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// terminate sends SIGTERM and returns the exit error (nil for status 0).
+func (p *proc) terminate(tb testing.TB) error {
+	tb.Helper()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-p.exit:
+		return err
+	case <-time.After(30 * time.Second):
+		tb.Fatalf("serve did not exit within 30 s of SIGTERM")
+		return nil
+	}
+}
+
+// createLike sends one createLike and returns the stored like ids it
+// acknowledged (empty if it was refused or failed).
+func (p *proc) createLike(client *http.Client, uuid string, count int) (string, error) {
+	body, _ := json.Marshal(map[string]any{
+		"query": fmt.Sprintf(`mutation { createLike(input: {uuid: %q, sessionId: 5, count: %d}) { count like { id } } }`, uuid, count),
+	})
+	resp, err := client.Post(p.base+"/2018/api/query", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Data struct {
+			CreateLike *struct {
+				Count int
+				Like  struct{ ID string }
+			}
+		}
+		Errors []struct{ Message string }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return "", err
+	}
+	if len(out.Errors) > 0 || out.Data.CreateLike == nil || out.Data.CreateLike.Count != count {
+		return "", fmt.Errorf("createLike refused: %+v", out.Errors)
+	}
+	return out.Data.CreateLike.Like.ID, nil
+}
+
+func (p *proc) liked(tb testing.TB) int {
+	tb.Helper()
+	resp, err := http.Get(p.base + "/2018/api/query?query=" + "%7Bsession(sessionId:5)%7Bliked%7D%7D")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Data struct{ Session struct{ Liked int } }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		tb.Fatal(err)
+	}
+	return out.Data.Session.Liked
+}
+
+// subscriber counts the likeAdded events of session 5 it receives.
+type subscriber struct {
+	mu                  sync.Mutex
+	start, sum, last, n int
+}
+
+func (s *subscriber) totals() (start, sum, last int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.start, s.sum, s.last
+}
+
+func subscribe(tb testing.TB, ctx context.Context, base, proto string) *subscriber {
+	tb.Helper()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/2018/api/query",
+		&websocket.DialOptions{Subprotocols: []string{proto}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { conn.CloseNow() })
+	start := "subscribe"
+	if proto == "graphql-ws" {
+		start = "start"
+	}
+	for _, m := range []map[string]any{
+		{"type": "connection_init"},
+		{"id": "1", "type": start, "payload": map[string]any{"query": "subscription { likeAdded(sessionId: 5) { likes total } }"}},
+	} {
+		if err := wsjson.Write(ctx, conn, m); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	s := &subscriber{start: -1}
+	ready := make(chan struct{})
+	go func() {
+		for {
+			var m struct {
+				Type    string
+				Payload struct {
+					Data struct{ LikeAdded struct{ Likes, Total int } }
+				}
+			}
+			if err := wsjson.Read(ctx, conn, &m); err != nil {
+				return
+			}
+			if m.Type != "next" && m.Type != "data" {
+				continue
+			}
+			ev := m.Payload.Data.LikeAdded
+			s.mu.Lock()
+			if s.start < 0 {
+				s.start = ev.Total - ev.Likes
+				close(ready)
+			}
+			s.sum += ev.Likes
+			s.last = ev.Total
+			s.n++
+			s.mu.Unlock()
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(10 * time.Second):
+		tb.Fatalf("no first event from %s (%s)", base, proto)
+	}
+	return s
+}
+
+// storedLikes counts the like rows of session 5 in the database.
+func storedLikes(tb testing.TB, db string) int64 {
+	tb.Helper()
+	ctx := context.Background()
+	k := like.Key{Edition: "2018", SessionID: 5}
+	kind, location, err := parseDB(db)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if kind == "sqlite" {
+		d, err := sqlite.Open(ctx, location)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		defer d.Close()
+		n, err := sqlite.NewLikeStore(d).Count(ctx, k)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return n
+	}
+	s, err := spanner.Open(ctx, location)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer s.Close()
+	n, err := s.Count(ctx, k)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+// newDatabase returns a --db value for a fresh, migrated database.
+func newDatabase(tb testing.TB, kind string) string {
+	tb.Helper()
+	var db string
+	switch kind {
+	case "sqlite":
+		db = "sqlite:" + filepath.Join(tb.TempDir(), "shared.db")
+	case "spanner":
+		emulator.Host(tb)
+		db = fmt.Sprintf("spanner:projects/techconf-test/instances/test/databases/c%d", time.Now().UnixNano()%1_000_000_000)
+	}
+	out, err := exec.Command(techconfBinary(tb), "migrate", "--create", "--db", db).CombinedOutput()
+	if err != nil {
+		tb.Fatalf("migrate: %v\n%s", err, out)
+	}
+	return db
+}
+
+// TestClusterExact runs three servers on one database, one with its clock
+// 3 s behind and one whose flushes are held back 5 s, with subscribers on
+// each (half on each WebSocket subprotocol), and sends likes to all of
+// them in turn. When the likes stop, on every server, every subscriber's
+// starting total plus the likes it received equals its last total, equals
+// Session.liked, equals the rows stored.
+func TestClusterExact(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three servers")
+	}
+	for _, kind := range []string{"sqlite", "spanner"} {
+		t.Run(kind, func(t *testing.T) {
+			db := newDatabase(t, kind)
+			procs := []*proc{
+				startProc(t, db),
+				startProc(t, db, "--like-clock-skew", "-3s"),
+				startProc(t, db, "--like-flush-delay", "5s", "--like-ack", "buffered"),
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var subs []*subscriber
+			for _, p := range procs {
+				for _, proto := range []string{"graphql-transport-ws", "graphql-ws"} {
+					subs = append(subs, subscribe(t, ctx, p.base, proto))
+				}
+			}
+			client := &http.Client{Timeout: 30 * time.Second}
+			var mu sync.Mutex
+			acked := 0
+			var wg sync.WaitGroup
+			for w := 0; w < 6; w++ {
+				wg.Add(1)
+				go func(w int) {
+					defer wg.Done()
+					for i := 0; i < 25; i++ {
+						n := 1 + (w+i)%5
+						if _, err := procs[(w+i)%3].createLike(client, fmt.Sprintf("client-%d", w), n); err != nil {
+							t.Errorf("createLike: %v", err)
+							return
+						}
+						mu.Lock()
+						acked += n
+						mu.Unlock()
+					}
+				}(w)
+			}
+			wg.Wait()
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				done := true
+				for _, p := range procs {
+					if p.liked(t) != acked {
+						done = false
+					}
+				}
+				for _, s := range subs {
+					if _, _, last := s.totals(); last != acked {
+						done = false
+					}
+				}
+				if done || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			for i, p := range procs {
+				if got := p.liked(t); got != acked {
+					t.Errorf("server %d: Session.liked = %d; want %d acknowledged", i, got, acked)
+				}
+			}
+			for i, s := range subs {
+				start, sum, last := s.totals()
+				if start+sum != last || last != acked {
+					t.Errorf("subscriber %d (server %d): start %d + likes %d = %d, last total %d; want %d", i, i/2, start, sum, start+sum, last, acked)
+				}
+			}
+			for i, p := range procs {
+				if err := p.terminate(t); err != nil {
+					t.Errorf("server %d: exit after SIGTERM: %v; want status 0", i, err)
+				}
+			}
+			if rows := storedLikes(t, db); rows != int64(acked) {
+				t.Errorf("stored rows = %d; want %d acknowledged", rows, acked)
+			}
+		})
+	}
+}
+
+// likeIDOf returns the like's own id from its opaque global id (the test
+// knows the encoding; clients must not).
+func likeIDOf(global string) string {
+	raw, _ := base64.RawURLEncoding.DecodeString(global)
+	parts := strings.Split(string(raw), ":")
+	return parts[len(parts)-1]
+}
+
+// load sends likes from several goroutines until stop is closed and
+// returns the ids of the acknowledged ones.
+func load(p *proc, stop <-chan struct{}) (acked []string, count *int) {
+	count = new(int)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	total := 0
+	client := &http.Client{Timeout: 30 * time.Second}
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				id, err := p.createLike(client, fmt.Sprintf("load-%d", w), 1)
+				if err != nil {
+					if strings.Contains(err.Error(), "connection refused") {
+						return
+					}
+					continue
+				}
+				mu.Lock()
+				acked = append(acked, likeIDOf(id))
+				total++
+				mu.Unlock()
+			}
+		}(w)
+	}
+	wg.Wait()
+	*count = total
+	return acked, count
+}
+
+// TestFaultsLoseNothing: SIGTERM under load in buffered mode, and kill -9
+// under load in durable mode, lose no acknowledged like.
+func TestFaultsLoseNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts servers under load")
+	}
+	for _, tc := range []struct {
+		name   string
+		ack    string
+		signal os.Signal
+	}{
+		{"SIGTERMBuffered", "buffered", syscall.SIGTERM},
+		{"SIGTERMDurable", "durable", syscall.SIGTERM},
+		{"KillDurable", "durable", os.Kill},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := newDatabase(t, "sqlite")
+			p := startProc(t, db, "--like-ack", tc.ack, "--like-flush-interval", "200ms")
+			stop := make(chan struct{})
+			result := make(chan []string, 1)
+			go func() {
+				ids, _ := load(p, stop)
+				result <- ids
+			}()
+			time.Sleep(700 * time.Millisecond)
+			p.cmd.Process.Signal(tc.signal)
+			var exitErr error
+			select {
+			case exitErr = <-p.exit:
+			case <-time.After(30 * time.Second):
+				t.Fatal("server did not exit within 30 s")
+			}
+			close(stop)
+			ids := <-result
+			if tc.signal == syscall.SIGTERM && exitErr != nil {
+				t.Errorf("exit after SIGTERM: %v; want status 0", exitErr)
+			}
+			if len(ids) == 0 {
+				t.Fatal("no like was acknowledged before the signal; the test proves nothing")
+			}
+			found := storedIDs(t, db, ids)
+			if found != len(ids) {
+				t.Errorf("%d likes acknowledged, %d of them stored: %d lost", len(ids), found, len(ids)-found)
+			}
+			t.Logf("%s: %d acknowledged, all stored: %v", tc.name, len(ids), found == len(ids))
+		})
+	}
+}
+
+// storedIDs counts which of the like ids are in the SQLite database.
+func storedIDs(tb testing.TB, db string, ids []string) int {
+	tb.Helper()
+	_, location, _ := parseDB(db)
+	d, err := sqlite.Open(context.Background(), location)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer d.Close()
+	n, err := sqlite.NewLikeStore(d).CountIDs(context.Background(), ids)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+// TestStoreOutage: the database refuses writes for 10 s while likes flow
+// (another process holds an exclusive lock on the SQLite file). Likes are
+// accepted up to the buffer's cap and retried; once the lock is released,
+// every acknowledged like is stored.
+func TestStoreOutage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes 10 s of outage")
+	}
+	db := newDatabase(t, "sqlite")
+	p := startProc(t, db, "--like-ack", "buffered")
+	_, location, _ := parseDB(db)
+	locker, err := sql.Open("sqlite", "file:"+location+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer locker.Close()
+	conn, err := locker.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), "BEGIN EXCLUSIVE"); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	result := make(chan []string, 1)
+	go func() {
+		ids, _ := load(p, stop)
+		result <- ids
+	}()
+	time.Sleep(10 * time.Second)
+	if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	close(stop)
+	ids := <-result
+	if len(ids) == 0 {
+		t.Fatal("no like was acknowledged during the outage; the test proves nothing")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for p.liked(t) < len(ids) && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := p.terminate(t); err != nil {
+		t.Errorf("exit after SIGTERM: %v", err)
+	}
+	if found := storedIDs(t, db, ids); found != len(ids) {
+		t.Errorf("%d likes acknowledged during a 10 s outage, %d stored", len(ids), found)
+	}
+	t.Logf("outage: %d likes acknowledged, all stored", len(ids))
+}
