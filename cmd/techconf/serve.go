@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"strings"
 	"time"
@@ -43,6 +44,7 @@ type serveConfig struct {
 	ShutdownGrace  time.Duration
 	ShutdownDelay  time.Duration
 
+	DebugAddr         string
 	LikeAck           string
 	LikeFlushInterval time.Duration
 	LikeBatchSize     int
@@ -70,6 +72,7 @@ func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (strin
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 20*time.Second, "on SIGTERM, how long requests in flight get to finish")
 	fs.DurationVar(&c.ShutdownDelay, "shutdown-delay", 0, "on SIGTERM, how long to report not-ready before closing the listener (lets a load balancer notice)")
+	fs.StringVar(&c.DebugAddr, "debug-addr", "", "if set, serve Go's pprof profiles on this address (keep it private, e.g. 127.0.0.1:6060)")
 	fs.StringVar(&c.LikeAck, "like-ack", like.AckDurable, "when createLike answers: durable (after the like is stored) or buffered (once it is in memory)")
 	fs.DurationVar(&c.LikeFlushInterval, "like-flush-interval", 100*time.Millisecond, "how often buffered likes are written")
 	fs.IntVar(&c.LikeBatchSize, "like-batch-size", 5000, "most likes per write (capped by the store's own limit)")
@@ -289,6 +292,19 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, lookup func(
 	logger.Info("serving", "addr", ln.Addr().String(), "role", cfg.Role, "db", cfg.DB, "editions", editions,
 		"like_ack", cfg.LikeAck)
 
+	if cfg.DebugAddr != "" {
+		go func() {
+			mux := http.NewServeMux()
+			mux.HandleFunc("/debug/pprof/", pprof.Index)
+			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+			mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+			mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+			logger.Info("serving pprof", "addr", cfg.DebugAddr)
+			if err := http.ListenAndServe(cfg.DebugAddr, mux); err != nil {
+				logger.Error("pprof server", "err", err)
+			}
+		}()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- httpServer.Serve(ln) }()
 	select {
