@@ -1,0 +1,193 @@
+package server_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/techconf/techconf/conference"
+	"github.com/techconf/techconf/content"
+	_ "github.com/techconf/techconf/internal/golden"
+	"github.com/techconf/techconf/like"
+	"github.com/techconf/techconf/server"
+	"github.com/techconf/techconf/sqlite"
+	"github.com/techconf/techconf/web"
+)
+
+type testServer struct {
+	*httptest.Server
+	srv   *server.Server
+	likes *like.Service
+}
+
+func mustOpenServer(tb testing.TB, role string, ping func(context.Context) error) *testServer {
+	tb.Helper()
+	catalog, err := conference.Load(content.Sample())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db, err := sqlite.Open(context.Background(), tb.TempDir()+"/likes.db")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	reg := prometheus.NewRegistry()
+	var likes *like.Service
+	metrics := server.NewLikeMetrics(reg, func() int { return likes.Subscribers() })
+	likes, err = like.Open(context.Background(), sqlite.NewLikeStore(db), like.Config{ServerID: "t", Metrics: metrics,
+		Buffer: like.BufferConfig{FlushInterval: 5 * time.Millisecond}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { likes.Close(context.Background()) })
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	if ping == nil {
+		ping = sqlite.NewLikeStore(db).Ping
+	}
+	srv := server.New(server.Config{
+		Role: role, Catalog: catalog, Likes: likes, Ping: ping,
+		Web: web.NewHandler(catalog, logger), AllowedOrigins: []string{"https://conf.example.com"},
+		Logger: logger, Registry: reg,
+	})
+	ts := httptest.NewServer(srv)
+	tb.Cleanup(ts.Close)
+	return &testServer{Server: ts, srv: srv, likes: likes}
+}
+
+func get(tb testing.TB, url string, header ...string) (*http.Response, string) {
+	tb.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
+func TestReadiness(t *testing.T) {
+	var storeDown bool
+	ts := mustOpenServer(t, server.RoleAll, func(context.Context) error {
+		if storeDown {
+			return errors.New("down")
+		}
+		return nil
+	})
+	for _, tc := range []struct {
+		name      string
+		down      bool
+		drain     bool
+		want      int
+		wantAlive int
+	}{
+		{"Ready", false, false, 200, 200},
+		{"StoreDown", true, false, 503, 200},
+		{"Draining", false, true, 503, 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			storeDown = tc.down
+			if tc.drain {
+				ts.srv.Drain()
+			}
+			if resp, _ := get(t, ts.URL+"/healthz/readiness"); resp.StatusCode != tc.want {
+				t.Errorf("readiness = %d; want %d", resp.StatusCode, tc.want)
+			}
+			if resp, _ := get(t, ts.URL+"/healthz/liveness"); resp.StatusCode != tc.wantAlive {
+				t.Errorf("liveness = %d; want %d", resp.StatusCode, tc.wantAlive)
+			}
+		})
+	}
+}
+
+func TestRoles(t *testing.T) {
+	for _, tc := range []struct {
+		role          string
+		api, page     int
+		playgroundAPI int
+	}{
+		{server.RoleAll, 200, 200, 200},
+		{server.RoleAPI, 200, 404, 200},
+		{server.RoleWeb, 404, 200, 404},
+	} {
+		t.Run(tc.role, func(t *testing.T) {
+			ts := mustOpenServer(t, tc.role, nil)
+			if resp, _ := get(t, ts.URL+"/2018/api/query?query=%7B__typename%7D"); resp.StatusCode != tc.api {
+				t.Errorf("API: %d; want %d", resp.StatusCode, tc.api)
+			}
+			if resp, _ := get(t, ts.URL+"/2018/"); resp.StatusCode != tc.page {
+				t.Errorf("landing page: %d; want %d", resp.StatusCode, tc.page)
+			}
+			if resp, _ := get(t, ts.URL+"/2018/api/playground"); resp.StatusCode != tc.playgroundAPI {
+				t.Errorf("playground: %d; want %d", resp.StatusCode, tc.playgroundAPI)
+			}
+		})
+	}
+}
+
+func TestUnknownEdition(t *testing.T) {
+	ts := mustOpenServer(t, server.RoleAll, nil)
+	for _, path := range []string{"/1999/", "/1999/api/query?query=%7B__typename%7D", "/2018/sessions/9999", "/2018/speakers/nobody"} {
+		if resp, _ := get(t, ts.URL+path); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s = %d; want 404", path, resp.StatusCode)
+		}
+	}
+	if resp, _ := get(t, ts.URL+"/"); resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/2018/" {
+		t.Errorf("GET / = %d to %q; want 302 to /2018/", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestCORS(t *testing.T) {
+	ts := mustOpenServer(t, server.RoleAll, nil)
+	req, _ := http.NewRequest(http.MethodOptions, ts.URL+"/2018/api/query", nil)
+	req.Header.Set("Origin", "https://conf.example.com")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "https://conf.example.com" {
+		t.Errorf("preflight from an allowed origin: %d, allow-origin %q", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
+	}
+	resp, _ = get(t, ts.URL+"/2018/api/query?query=%7B__typename%7D", "Origin", "https://evil.example.net")
+	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" {
+		t.Errorf("allow-origin for an origin not allowed = %q; want none", got)
+	}
+}
+
+// TestMetrics: /metrics shows requests by route and the like pipeline.
+func TestMetrics(t *testing.T) {
+	ts := mustOpenServer(t, server.RoleAll, nil)
+	body := `{"query":"mutation { createLike(input: {uuid: \"m\", sessionId: 5, count: 4}) { count } }"}`
+	resp, err := http.Post(ts.URL+"/2018/api/query", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	_, metrics := get(t, ts.URL+"/metrics")
+	for _, want := range []string{
+		`techconf_http_requests_total{code="200",method="POST",route="/{edition}/api/query"} 1`,
+		`techconf_likes_accepted_total 4`,
+		`techconf_likes_stored_total 4`,
+		`techconf_like_buffer_depth 0`,
+		`techconf_like_subscribers 0`,
+		`techconf_like_flush_duration_seconds_count 1`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
