@@ -84,6 +84,10 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		if _, err := fs.Stat(fsys, path.Join(ent.Name(), fileEdition)); err != nil {
 			continue
 		}
+		if reservedPaths[ent.Name()] {
+			l.problem(ent.Name(), "", "", "%q cannot be an edition: the server uses /%s/ for itself", ent.Name(), ent.Name())
+			continue
+		}
 		if !editionIDPattern.MatchString(ent.Name()) {
 			l.problem(ent.Name(), "", "", "edition folder names must be letters, digits, '-' or '_' (they become URL paths)")
 			continue
@@ -100,6 +104,9 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	}
 	return NewCatalog(editions), nil
 }
+
+// reservedPaths are first path segments the server uses itself.
+var reservedPaths = map[string]bool{"static": true, "healthz": true, "metrics": true, "debug": true}
 
 var (
 	editionIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)

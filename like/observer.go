@@ -22,6 +22,47 @@ type Observer struct {
 	mu   sync.Mutex // serialises polls; guards pos
 	pos  Position
 	wake chan struct{}
+
+	minutesMu sync.Mutex
+	minutes   map[int64]int64 // likes observed per minute (Unix minutes), of the last day
+}
+
+// MinuteCount is how many likes were made in one minute.
+type MinuteCount struct {
+	Minute time.Time
+	Likes  int64
+}
+
+// keepMinutes is how much per-minute history an observer keeps.
+const keepMinutes = 24 * 60
+
+// PerMinute returns the likes observed per minute from from to to
+// (inclusive, whole minutes), with zeros for quiet minutes. It covers what
+// this server observed since it started, by the likes' own timestamps.
+func (o *Observer) PerMinute(from, to time.Time) []MinuteCount {
+	o.minutesMu.Lock()
+	defer o.minutesMu.Unlock()
+	var out []MinuteCount
+	for m := from.Unix() / 60; m <= to.Unix()/60 && len(out) <= keepMinutes; m++ {
+		out = append(out, MinuteCount{Minute: time.Unix(m*60, 0), Likes: o.minutes[m]})
+	}
+	return out
+}
+
+func (o *Observer) countMinutes(summaries []Summary) {
+	o.minutesMu.Lock()
+	defer o.minutesMu.Unlock()
+	newest := int64(0)
+	for _, s := range summaries {
+		m := s.Second / 60
+		o.minutes[m] += s.Likes
+		newest = max(newest, m)
+	}
+	for m := range o.minutes {
+		if m < newest-keepMinutes {
+			delete(o.minutes, m)
+		}
+	}
 }
 
 // NewObserver loads the stored totals into broker's starting point and
@@ -43,7 +84,7 @@ func NewObserver(ctx context.Context, store Store, interval time.Duration, metri
 	broker := NewBroker(totals)
 	broker.metrics = metrics
 	return &Observer{store: store, broker: broker, interval: interval, metrics: metrics, logger: logger,
-		pos: pos, wake: make(chan struct{}, 1)}, broker, nil
+		pos: pos, wake: make(chan struct{}, 1), minutes: map[int64]int64{}}, broker, nil
 }
 
 // Wake asks for a poll now (after this server's own flush) instead of at
@@ -98,6 +139,7 @@ func (o *Observer) Poll(ctx context.Context) error {
 	}
 	o.pos = pos
 	if len(summaries) > 0 {
+		o.countMinutes(summaries)
 		o.metrics.Observed(len(summaries), likes)
 	}
 	return nil

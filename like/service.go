@@ -144,6 +144,10 @@ func (s *Service) Subscribe(ctx context.Context, k Key) (<-chan *Event, error) {
 	return s.broker.Subscribe(ctx, k), nil
 }
 
+// PerMinute returns the likes per minute (of every session) observed by
+// this server between from and to.
+func (s *Service) PerMinute(from, to time.Time) []MinuteCount { return s.observer.PerMinute(from, to) }
+
 // Subscribers returns how many subscriptions are open.
 func (s *Service) Subscribers() int { return s.broker.Subscribers() }
 

@@ -54,7 +54,7 @@ func mustOpenServer(tb testing.TB, role string, ping func(context.Context) error
 	}
 	srv := server.New(server.Config{
 		Role: role, Catalog: catalog, Likes: likes, Ping: ping,
-		Web: web.NewHandler(catalog, logger), AllowedOrigins: []string{"https://conf.example.com"},
+		Web: web.NewHandler(catalog, likes, logger, web.Options{}), AllowedOrigins: []string{"https://conf.example.com"},
 		Logger: logger, Registry: reg,
 	})
 	ts := httptest.NewServer(srv)

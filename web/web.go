@@ -1,20 +1,27 @@
-// Package web serves the conference's pages: each edition's landing page, a
-// page per session and per speaker, and the speakers' generated icons, in
-// English or Japanese, rendered on the server from the same content the API
-// serves.
+// Package web serves the conference's pages: each edition's landing page,
+// a page per session and per speaker, the live like ranking, calendars, and
+// the speakers' generated icons, in English or Japanese, rendered on the
+// server from the same content the API serves. JavaScript only enhances:
+// without it every text is still there.
 package web
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/techconf/techconf/conference"
+	"github.com/techconf/techconf/like"
 )
 
 //go:embed templates/*.html
@@ -23,10 +30,27 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
+// Likes is what the pages need of the like pipeline.
+type Likes interface {
+	Total(k like.Key) int64
+	PerMinute(from, to time.Time) []like.MinuteCount
+}
+
+// Options configure the pages.
+type Options struct {
+	// PublicURL is the site's base URL for links that leave the page
+	// (share links, calendars, OGP); default: the request's host.
+	PublicURL string
+	Now       func() time.Time
+}
+
 // Handler serves the pages of every edition in a catalog.
 type Handler struct {
 	catalog *conference.Catalog
+	likes   Likes
+	opts    Options
 	tmpl    *template.Template
+	assets  *assets
 	logger  *slog.Logger
 	mux     *http.ServeMux
 }
@@ -35,31 +59,57 @@ type Handler struct {
 //
 //	GET /                               redirect to the newest edition
 //	GET /{edition}/                     the landing page
-//	GET /{edition}/sessions/{id}        one session
+//	GET /{edition}/sessions/{id}        one session (…/{id}.ics: its calendar entry)
 //	GET /{edition}/speakers/{id}        one speaker
+//	GET /{edition}/likes                the live like ranking
+//	GET /{edition}/schedule.ics         the whole conference (?ids=1,2: those sessions)
 //	GET /{edition}/avatars/{id}.svg     a speaker's generated icon
-//	GET /static/...                     stylesheets
-func NewHandler(catalog *conference.Catalog, logger *slog.Logger) *Handler {
-	h := &Handler{catalog: catalog, logger: logger, mux: http.NewServeMux()}
+//	GET /static/{file}                  stylesheet, script (hashed names)
+func NewHandler(catalog *conference.Catalog, likes Likes, logger *slog.Logger, opts Options) *Handler {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	h := &Handler{catalog: catalog, likes: likes, opts: opts, logger: logger, mux: http.NewServeMux()}
+	h.assets = loadAssets(staticFS)
 	h.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"clock": func(t time.Time) string { return t.Format("15:04") },
 		"date":  func(t time.Time) string { return t.Format("2006-01-02") },
+		"rfc":   func(t time.Time) string { return t.Format(time.RFC3339) },
 		"dict":  dict,
+		"asset": h.assets.url,
+		"join":  strings.Join,
+		"add":   func(a, b int) int { return a + b },
+		"floorHeight": func(bs []booth) int {
+			if len(bs) == 0 {
+				return 60
+			}
+			last := bs[len(bs)-1]
+			return last.Y + last.H + 16
+		},
 	}).ParseFS(templateFS, "templates/*.html"))
 	h.mux.HandleFunc("GET /{$}", h.root)
 	h.mux.HandleFunc("GET /{edition}", h.editionRedirect)
 	h.mux.HandleFunc("GET /{edition}/{$}", h.landing)
 	h.mux.HandleFunc("GET /{edition}/sessions/{id}", h.session)
 	h.mux.HandleFunc("GET /{edition}/speakers/{id}", h.speaker)
+	h.mux.HandleFunc("GET /{edition}/likes", h.ranking)
+	h.mux.HandleFunc("GET /{edition}/schedule.ics", h.schedule)
 	h.mux.HandleFunc("GET /{edition}/avatars/{file}", h.avatar)
-	h.mux.Handle("GET /static/{file}", http.FileServerFS(staticFS))
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { h.notFound(w, r, nil) })
 	return h
 }
 
+// ServeHTTP adds the security headers every answer carries.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	w.Header().Set("X-Frame-Options", "DENY")
+	// /static/ is routed here rather than in the mux, where it would
+	// collide with /{edition}/...; no edition may be called "static".
+	if file, ok := strings.CutPrefix(r.URL.Path, "/static/"); ok && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		h.assets.serve(w, r, file)
+		return
+	}
 	h.mux.ServeHTTP(w, r)
 }
 
@@ -85,21 +135,28 @@ func (h *Handler) editionRedirect(w http.ResponseWriter, r *http.Request) {
 type page struct {
 	Lang     string // "en" or "ja"
 	Edition  *conference.Edition
+	Archive  bool // not the newest edition
 	Editions []*conference.Edition
-	Path     string
+	Path     string // the page's path, for the language links
+	URL      string // the page's absolute URL, for share links and OGP
 	Title    string
+	Desc     string
+	Body     string // a class on <body>
 
-	Slots   []slot
-	Session *conference.Session
-	Speaker *conference.Speaker
+	Days       []timetableDay
+	Talks      []*conference.Session
+	Filter     talkFilter
+	Tags       []string
+	Booths     []booth
+	Session    *conference.Session
+	Speaker    *conference.Speaker
+	Liked      int64
+	Ranking    []ranked
+	Chart      template.HTML
+	ChartTotal int64
 }
 
-// slot is one row of the timetable: the sessions that start at one time.
-type slot struct {
-	Start    time.Time
-	Sessions []*conference.Session
-}
-
+// T picks the text of the page's language.
 func (p page) T(en, ja string) string {
 	if p.Lang == "ja" && ja != "" {
 		return ja
@@ -107,8 +164,33 @@ func (p page) T(en, ja string) string {
 	return en
 }
 
+// ShareX and ShareFacebook are share links for the page.
+func (p page) ShareX() string {
+	return "https://x.com/intent/post?" + url.Values{"text": {p.Title}, "url": {p.URL}}.Encode()
+}
+
+func (p page) ShareFacebook() string {
+	return "https://www.facebook.com/sharer/sharer.php?" + url.Values{"u": {p.URL}}.Encode()
+}
+
 func (h *Handler) newPage(w http.ResponseWriter, r *http.Request, ed *conference.Edition) page {
-	return page{Lang: language(w, r), Edition: ed, Editions: h.catalog.Editions, Path: r.URL.Path}
+	p := page{Lang: language(w, r), Edition: ed, Editions: h.catalog.Editions, Path: r.URL.Path, URL: h.baseURL(r) + r.URL.Path}
+	if ed != nil {
+		p.Archive = ed != h.catalog.Newest()
+		p.Desc = p.T(ed.Tagline, ed.TaglineJa)
+	}
+	return p
+}
+
+func (h *Handler) baseURL(r *http.Request) string {
+	if h.opts.PublicURL != "" {
+		return strings.TrimRight(h.opts.PublicURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 func (h *Handler) landing(w http.ResponseWriter, r *http.Request) {
@@ -119,26 +201,34 @@ func (h *Handler) landing(w http.ResponseWriter, r *http.Request) {
 	}
 	p := h.newPage(w, r, ed)
 	p.Title = p.T(ed.Name, ed.NameJa)
-	for _, s := range ed.Sessions {
-		if n := len(p.Slots); n > 0 && p.Slots[n-1].Start.Equal(s.StartTime) {
-			p.Slots[n-1].Sessions = append(p.Slots[n-1].Sessions, s)
-			continue
-		}
-		p.Slots = append(p.Slots, slot{Start: s.StartTime, Sessions: []*conference.Session{s}})
-	}
+	p.Body = "landing"
+	p.Days = timetable(ed)
+	p.Filter = parseTalkFilter(ed, r.URL.Query())
+	p.Talks = p.Filter.apply(ed)
+	p.Tags = ed.Tags()
+	p.Booths = floorPlan(ed.Exhibitions)
 	h.render(w, r, http.StatusOK, "landing.html", p)
 }
 
 func (h *Handler) session(w http.ResponseWriter, r *http.Request) {
 	ed := h.catalog.Edition(r.PathValue("edition"))
-	id, err := strconv.Atoi(r.PathValue("id"))
+	idText, wantICS := strings.CutSuffix(r.PathValue("id"), ".ics")
+	id, err := strconv.Atoi(idText)
 	if ed == nil || err != nil || ed.Session(id) == nil {
 		h.notFound(w, r, ed)
 		return
 	}
+	s := ed.Session(id)
+	if wantICS {
+		h.writeCalendar(w, r, ed, []*conference.Session{s}, "session-"+idText+".ics")
+		return
+	}
 	p := h.newPage(w, r, ed)
-	p.Session = ed.Session(id)
-	p.Title = p.T(p.Session.Title, p.Session.TitleJa) + " | " + p.T(ed.Name, ed.NameJa)
+	p.Session = s
+	p.Title = p.T(s.Title, s.TitleJa) + " | " + p.T(ed.Name, ed.NameJa)
+	p.Desc = firstSentence(p.T(s.Outline, s.OutlineJa))
+	p.Liked = h.likes.Total(like.Key{Edition: ed.ID, SessionID: s.ID})
+	p.Body = "session"
 	h.render(w, r, http.StatusOK, "session.html", p)
 }
 
@@ -151,7 +241,77 @@ func (h *Handler) speaker(w http.ResponseWriter, r *http.Request) {
 	p := h.newPage(w, r, ed)
 	p.Speaker = ed.Speaker(r.PathValue("id"))
 	p.Title = p.T(p.Speaker.Name, p.Speaker.NameJa) + " | " + p.T(ed.Name, ed.NameJa)
+	p.Desc = firstSentence(p.T(p.Speaker.Profile, p.Speaker.ProfileJa))
 	h.render(w, r, http.StatusOK, "speaker.html", p)
+}
+
+// ranked is one row of the like ranking.
+type ranked struct {
+	Rank    int
+	Session *conference.Session
+	Likes   int64
+}
+
+func (h *Handler) ranking(w http.ResponseWriter, r *http.Request) {
+	ed := h.catalog.Edition(r.PathValue("edition"))
+	if ed == nil {
+		h.notFound(w, r, nil)
+		return
+	}
+	p := h.newPage(w, r, ed)
+	p.Title = p.T("Likes ranking", "いいねランキング") + " | " + p.T(ed.Name, ed.NameJa)
+	p.Body = "ranking"
+	for _, s := range ed.Sessions {
+		if s.Type == conference.TypeLunch || s.Type == conference.TypeBreak {
+			continue
+		}
+		p.Ranking = append(p.Ranking, ranked{Session: s, Likes: h.likes.Total(like.Key{Edition: ed.ID, SessionID: s.ID})})
+	}
+	sort.SliceStable(p.Ranking, func(i, j int) bool { return p.Ranking[i].Likes > p.Ranking[j].Likes })
+	for i := range p.Ranking {
+		p.Ranking[i].Rank = i + 1
+	}
+	now := h.opts.Now()
+	minutes := h.likes.PerMinute(now.Add(-59*time.Minute), now)
+	p.Chart, p.ChartTotal = minuteChart(minutes, p.T("Likes per minute, last hour", "直近1時間の1分ごとのいいね数"))
+	w.Header().Set("Cache-Control", "no-cache")
+	h.render(w, r, http.StatusOK, "ranking.html", p)
+}
+
+// schedule answers the whole conference as a calendar, or with ?ids=1,2,3
+// the sessions bookmarked in the browser.
+func (h *Handler) schedule(w http.ResponseWriter, r *http.Request) {
+	ed := h.catalog.Edition(r.PathValue("edition"))
+	if ed == nil {
+		h.notFound(w, r, nil)
+		return
+	}
+	sessions := ed.Sessions
+	name := "schedule.ics"
+	if ids := r.URL.Query().Get("ids"); ids != "" {
+		sessions = nil
+		for _, part := range strings.Split(ids, ",") {
+			id, err := strconv.Atoi(strings.TrimSpace(part))
+			if err != nil || ed.Session(id) == nil {
+				http.Error(w, "unknown session id "+strconv.Quote(part)+" in ids", http.StatusBadRequest)
+				return
+			}
+			if !slices.Contains(sessions, ed.Session(id)) {
+				sessions = append(sessions, ed.Session(id))
+			}
+		}
+		sort.SliceStable(sessions, func(i, j int) bool { return sessions[i].StartTime.Before(sessions[j].StartTime) })
+		name = "my-schedule.ics"
+	}
+	h.writeCalendar(w, r, ed, sessions, name)
+}
+
+func (h *Handler) writeCalendar(w http.ResponseWriter, r *http.Request, ed *conference.Edition, sessions []*conference.Session, name string) {
+	body := calendar(ed, sessions, h.baseURL(r), h.opts.Now())
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+ed.ID+"-"+name+`"`)
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	_, _ = w.Write(body)
 }
 
 func (h *Handler) avatar(w http.ResponseWriter, r *http.Request) {
@@ -163,21 +323,32 @@ func (h *Handler) avatar(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "image/svg+xml")
 	w.Header().Set("Cache-Control", "public, max-age=86400")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-	_, _ = w.Write(avatarSVG(id, ed.Speaker(id).Name))
+	w.Header().Set("Content-Security-Policy", "default-src 'none'")
+	body := avatarSVG(id, ed.Speaker(id).Name)
+	if notModified(w, r, body) {
+		return
+	}
+	_, _ = w.Write(body)
 }
 
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request, ed *conference.Edition) {
 	p := h.newPage(w, r, ed)
 	if ed == nil {
 		p.Edition = h.catalog.Newest()
+		p.Archive = false
 	}
 	p.Title = p.T("Page not found", "ページが見つかりません")
 	h.render(w, r, http.StatusNotFound, "notfound.html", p)
 }
 
+// contentSecurityPolicy allows nothing inline and nothing from other
+// hosts: every script and style is a file of ours.
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
+	"connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+
 // render executes a template into a buffer first, so that a template error
-// becomes a clean 500 rather than half a page.
+// becomes a clean 500 rather than half a page, and so that the page gets an
+// ETag and conditional requests a 304.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
 	var buf bytes.Buffer
 	if err := h.tmpl.ExecuteTemplate(&buf, name, p); err != nil {
@@ -185,13 +356,33 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Language", p.Lang)
-	w.Header().Set("Vary", "Accept-Language, Cookie")
-	w.Header().Set("Cache-Control", "public, max-age=60")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'")
+	hdr := w.Header()
+	hdr.Set("Content-Type", "text/html; charset=utf-8")
+	hdr.Set("Content-Language", p.Lang)
+	hdr.Set("Vary", "Accept-Language, Cookie")
+	if hdr.Get("Cache-Control") == "" {
+		hdr.Set("Cache-Control", "public, max-age=60")
+	}
+	hdr.Set("Content-Security-Policy", contentSecurityPolicy)
+	if status == http.StatusOK && notModified(w, r, buf.Bytes()) {
+		return
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// notModified sets the ETag of body and answers 304 if the client has it.
+func notModified(w http.ResponseWriter, r *http.Request, body []byte) bool {
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	w.Header().Set("ETag", etag)
+	for _, tag := range strings.Split(r.Header.Get("If-None-Match"), ",") {
+		if t := strings.TrimPrefix(strings.TrimSpace(tag), "W/"); t == etag || t == "*" {
+			w.WriteHeader(http.StatusNotModified)
+			return true
+		}
+	}
+	return false
 }
 
 // language picks English or Japanese: ?lang= first (and remembers it in a
@@ -224,6 +415,19 @@ func acceptLanguage(header string) string {
 		}
 	}
 	return bestLang
+}
+
+// firstSentence shortens a text for meta descriptions.
+func firstSentence(s string) string {
+	for _, end := range []string{". ", "。"} {
+		if i := strings.Index(s, end); i > 0 {
+			return s[:i+len(end)]
+		}
+	}
+	if len(s) > 200 {
+		return s[:200]
+	}
+	return s
 }
 
 // dict builds a map for passing several values to a sub-template.

@@ -266,7 +266,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, lookup func(
 		Catalog:        catalog,
 		Likes:          likes,
 		Ping:           store.Ping,
-		Web:            web.NewHandler(catalog, logger),
+		Web:            web.NewHandler(catalog, likes, logger, web.Options{PublicURL: cfg.PublicURL}),
 		AllowedOrigins: server.ParseOrigins(cfg.AllowedOrigins),
 		API:            graphql.Options{PublicURL: cfg.PublicURL},
 		Logger:         logger,

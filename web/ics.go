@@ -1,0 +1,75 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/techconf/techconf/conference"
+)
+
+// calendar writes sessions as an iCalendar file (RFC 5545) that calendar
+// apps import: one VEVENT per session, times in UTC.
+func calendar(ed *conference.Edition, sessions []*conference.Session, baseURL string, now time.Time) []byte {
+	var b strings.Builder
+	line := func(s string) {
+		// Lines longer than 75 octets are folded: CRLF and a space.
+		for len(s) > 75 {
+			cut := 75
+			for cut > 0 && !startsRune(s[cut]) {
+				cut--
+			}
+			b.WriteString(s[:cut])
+			b.WriteString("\r\n ")
+			s = s[cut:]
+		}
+		b.WriteString(s)
+		b.WriteString("\r\n")
+	}
+	stamp := now.UTC().Format("20060102T150405Z")
+	line("BEGIN:VCALENDAR")
+	line("VERSION:2.0")
+	line("PRODID:-//techconf//" + icsText(ed.Name) + "//EN")
+	line("CALSCALE:GREGORIAN")
+	line("METHOD:PUBLISH")
+	line("X-WR-CALNAME:" + icsText(ed.Name))
+	for _, s := range sessions {
+		line("BEGIN:VEVENT")
+		line(fmt.Sprintf("UID:session-%d-%s@techconf", s.ID, ed.ID))
+		line("DTSTAMP:" + stamp)
+		line("DTSTART:" + s.StartTime.UTC().Format("20060102T150405Z"))
+		line("DTEND:" + s.EndTime.UTC().Format("20060102T150405Z"))
+		line("SUMMARY:" + icsText(s.Title))
+		where := ed.Venue.Name
+		if s.Place != "" {
+			where = s.Place + ", " + where
+		}
+		line("LOCATION:" + icsText(where))
+		desc := s.Outline
+		if names := speakerNames(s); names != "" {
+			desc = names + "\n\n" + desc
+		}
+		line("DESCRIPTION:" + icsText(desc))
+		line(fmt.Sprintf("URL:%s/%s/sessions/%d", baseURL, ed.ID, s.ID))
+		line("END:VEVENT")
+	}
+	line("END:VCALENDAR")
+	return []byte(b.String())
+}
+
+func speakerNames(s *conference.Session) string {
+	names := make([]string, len(s.Speakers))
+	for i, sp := range s.Speakers {
+		names[i] = sp.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// icsText escapes a TEXT value: backslash, semicolon, comma and newline.
+func icsText(s string) string {
+	return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`).Replace(s)
+}
+
+// startsRune reports whether c begins a UTF-8 sequence, so that folding
+// never splits a character.
+func startsRune(c byte) bool { return c&0xC0 != 0x80 }
