@@ -13,15 +13,18 @@ import (
 func calendar(ed *conference.Edition, sessions []*conference.Session, baseURL string, now time.Time) []byte {
 	var b strings.Builder
 	line := func(s string) {
-		// Lines longer than 75 octets are folded: CRLF and a space.
-		for len(s) > 75 {
-			cut := 75
+		// Lines longer than 75 octets are folded: CRLF and a space, which
+		// counts towards the next line's 75.
+		limit := 75
+		for len(s) > limit {
+			cut := limit
 			for cut > 0 && !startsRune(s[cut]) {
 				cut--
 			}
 			b.WriteString(s[:cut])
 			b.WriteString("\r\n ")
 			s = s[cut:]
+			limit = 74
 		}
 		b.WriteString(s)
 		b.WriteString("\r\n")

@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -289,18 +288,21 @@ func (h *Handler) schedule(w http.ResponseWriter, r *http.Request) {
 	sessions := ed.Sessions
 	name := "schedule.ics"
 	if ids := r.URL.Query().Get("ids"); ids != "" {
-		sessions = nil
+		want := map[int]bool{}
 		for _, part := range strings.Split(ids, ",") {
 			id, err := strconv.Atoi(strings.TrimSpace(part))
 			if err != nil || ed.Session(id) == nil {
 				http.Error(w, "unknown session id "+strconv.Quote(part)+" in ids", http.StatusBadRequest)
 				return
 			}
-			if !slices.Contains(sessions, ed.Session(id)) {
-				sessions = append(sessions, ed.Session(id))
+			want[id] = true
+		}
+		sessions = nil
+		for _, s := range ed.Sessions { // timetable order
+			if want[s.ID] {
+				sessions = append(sessions, s)
 			}
 		}
-		sort.SliceStable(sessions, func(i, j int) bool { return sessions[i].StartTime.Before(sessions[j].StartTime) })
 		name = "my-schedule.ics"
 	}
 	h.writeCalendar(w, r, ed, sessions, name)

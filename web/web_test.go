@@ -1,0 +1,331 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/techconf/techconf/conference"
+	"github.com/techconf/techconf/content"
+	_ "github.com/techconf/techconf/internal/golden"
+	"github.com/techconf/techconf/like"
+	"github.com/techconf/techconf/sqlite"
+	"github.com/techconf/techconf/web"
+)
+
+type site struct {
+	URL     string
+	Edition *conference.Edition
+	Likes   *like.Service
+}
+
+// mustOpenSite serves the pages of the sample conference over real HTTP,
+// with likes on a real SQLite file.
+func mustOpenSite(tb testing.TB) *site {
+	tb.Helper()
+	catalog, err := conference.Load(content.Sample())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "likes.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	likes, err := like.Open(context.Background(), sqlite.NewLikeStore(db), like.Config{ServerID: "web-test",
+		Buffer: like.BufferConfig{FlushInterval: 5 * time.Millisecond}, PollInterval: 10 * time.Millisecond})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { likes.Close(context.Background()) })
+	h := web.NewHandler(catalog, likes, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Options{})
+	srv := httptest.NewServer(h)
+	tb.Cleanup(srv.Close)
+	return &site{URL: srv.URL, Edition: catalog.Edition("2018"), Likes: likes}
+}
+
+type answer struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func fetch(tb testing.TB, url string, header ...string) answer {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return answer{resp.StatusCode, resp.Header, string(body)}
+}
+
+func TestPages(t *testing.T) {
+	s := mustOpenSite(t)
+	for _, tc := range []struct {
+		path   string
+		status int
+		want   string
+	}{
+		{"/2018/", 200, "Harborlight Tech Conference 2018"},
+		{"/2017/", 200, "archived edition"},
+		{"/2018/sessions/5", 200, "Reading the Go 2 Draft Designs"},
+		{"/2018/speakers/aiko-tanabe", 200, "Aiko Tanabe"},
+		{"/2018/likes", 200, "Likes per minute"},
+		{"/2018/avatars/aiko-tanabe.svg", 200, "<svg"},
+		{"/1999/", 404, "Page not found"},
+		{"/2018/sessions/9999", 404, "Page not found"},
+		{"/2018/sessions/abc", 404, "Page not found"},
+		{"/2018/speakers/nobody", 404, "Page not found"},
+		{"/2018/avatars/nobody.svg", 404, ""},
+		{"/static/nothing.css", 404, ""},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			a := fetch(t, s.URL+tc.path, "Accept-Language", "en")
+			if a.status != tc.status {
+				t.Fatalf("GET %s = %d; want %d", tc.path, a.status, tc.status)
+			}
+			if !strings.Contains(a.body, tc.want) {
+				t.Errorf("GET %s does not contain %q", tc.path, tc.want)
+			}
+			if a.header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("GET %s: no X-Content-Type-Options: nosniff", tc.path)
+			}
+		})
+	}
+}
+
+// TestSecurityHeaders: pages allow no inline script or style and nothing
+// from other hosts, and the HTML has neither.
+func TestSecurityHeaders(t *testing.T) {
+	s := mustOpenSite(t)
+	for _, path := range []string{"/2018/", "/2018/sessions/5", "/2018/likes", "/1999/"} {
+		a := fetch(t, s.URL+path)
+		csp := a.header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("%s: Content-Security-Policy %q; want scripts from this host only, nothing inline", path, csp)
+		}
+		if a.header.Get("Referrer-Policy") == "" {
+			t.Errorf("%s: no Referrer-Policy", path)
+		}
+		if regexp.MustCompile(`<script(\s[^>]*)?>\s*[^<\s]`).MatchString(a.body) {
+			t.Errorf("%s has an inline script", path)
+		}
+		if regexp.MustCompile(`\sstyle="`).MatchString(a.body) {
+			t.Errorf("%s has an inline style attribute, which the policy blocks", path)
+		}
+	}
+}
+
+// TestLandingPageBudget: under 100 KB of HTML, and no stylesheet or script
+// from another host that would block rendering.
+func TestLandingPageBudget(t *testing.T) {
+	s := mustOpenSite(t)
+	a := fetch(t, s.URL+"/2018/")
+	if n := len(a.body); n > 100_000 {
+		t.Errorf("landing page is %d bytes; want under 100 KB", n)
+	}
+	for _, m := range regexp.MustCompile(`<(?:link|script)[^>]+(?:href|src)="([^"]+)"`).FindAllStringSubmatch(a.body, -1) {
+		if strings.HasPrefix(m[1], "http") || strings.HasPrefix(m[1], "//") {
+			t.Errorf("landing page loads %s from another host", m[1])
+		}
+	}
+}
+
+// TestEveryTextWithoutScript: the landing page's HTML holds every session
+// of the timetable, with no script needed to show them.
+func TestEveryTextWithoutScript(t *testing.T) {
+	s := mustOpenSite(t)
+	for _, lang := range []string{"en", "ja"} {
+		a := fetch(t, s.URL+"/2018/?lang="+lang)
+		for _, sess := range s.Edition.Sessions {
+			title := sess.Title
+			if lang == "ja" {
+				title = sess.TitleJa
+			}
+			if !strings.Contains(a.body, htmlEscape(title)) {
+				t.Errorf("lang=%s: landing page lacks session %d %q", lang, sess.ID, title)
+			}
+		}
+	}
+}
+
+func htmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
+}
+
+func TestLanguage(t *testing.T) {
+	s := mustOpenSite(t)
+	ja, en := s.Edition.NameJa, s.Edition.Name
+	for _, tc := range []struct {
+		name   string
+		query  string
+		header []string
+		want   string
+	}{
+		{"Default", "", nil, en},
+		{"AcceptLanguageJa", "", []string{"Accept-Language", "ja-JP,ja;q=0.9,en;q=0.8"}, ja},
+		{"AcceptLanguagePrefersEn", "", []string{"Accept-Language", "en-US,ja;q=0.5"}, en},
+		{"QueryWins", "?lang=en", []string{"Accept-Language", "ja"}, en},
+		{"CookieRemembered", "", []string{"Cookie", "lang=ja", "Accept-Language", "en"}, ja},
+		{"BadQueryIgnored", "?lang=fr", []string{"Accept-Language", "ja"}, ja},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := fetch(t, s.URL+"/2018/"+tc.query, tc.header...)
+			if !strings.Contains(a.body, "<h1 id=\"hero-title\">"+htmlEscape(tc.want)+"</h1>") {
+				t.Errorf("heading is not %q", tc.want)
+			}
+		})
+	}
+	a := fetch(t, s.URL+"/2018/?lang=ja")
+	if c := a.header.Get("Set-Cookie"); !strings.Contains(c, "lang=ja") {
+		t.Errorf("?lang=ja sets cookie %q; want lang=ja remembered", c)
+	}
+}
+
+// TestCaching: pages have an ETag and answer 304 to it; assets carry a
+// content hash in their URL and are immutable for a year.
+func TestCaching(t *testing.T) {
+	s := mustOpenSite(t)
+	a := fetch(t, s.URL+"/2018/")
+	etag := a.header.Get("ETag")
+	if etag == "" || !strings.Contains(a.header.Get("Cache-Control"), "max-age=60") {
+		t.Fatalf("landing page: ETag %q, Cache-Control %q; want an ETag and a short max-age", etag, a.header.Get("Cache-Control"))
+	}
+	if b := fetch(t, s.URL+"/2018/", "If-None-Match", etag); b.status != http.StatusNotModified || b.body != "" {
+		t.Errorf("conditional GET = %d with %d bytes; want 304 and no body", b.status, len(b.body))
+	}
+	css := regexp.MustCompile(`href="(/static/site\.[0-9a-f]{10}\.css)"`).FindStringSubmatch(a.body)
+	js := regexp.MustCompile(`src="(/static/app\.[0-9a-f]{10}\.js)"`).FindStringSubmatch(a.body)
+	if css == nil || js == nil {
+		t.Fatal("the page does not link hashed site.css and app.js")
+	}
+	for _, path := range []string{css[1], js[1]} {
+		b := fetch(t, s.URL+path)
+		if b.status != 200 || b.header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
+			t.Errorf("%s: %d, Cache-Control %q; want 200, immutable for a year", path, b.status, b.header.Get("Cache-Control"))
+		}
+	}
+}
+
+func TestTalkFilterWithoutScript(t *testing.T) {
+	s := mustOpenSite(t)
+	a := fetch(t, s.URL+"/2018/?room=Hall+B&lang=en")
+	talks := a.body[strings.Index(a.body, `id="talks"`):strings.Index(a.body, `id="exhibitions"`)]
+	cards := regexp.MustCompile(`data-room="([^"]*)" data-lang="([^"]*)"`).FindAllStringSubmatch(talks, -1)
+	want := 0
+	for _, sess := range s.Edition.Sessions {
+		if sess.Place == "Hall B" && sess.Lang == "en" && (sess.Type == "session" || sess.Type == "keynote" || sess.Type == "lightning") {
+			want++
+		}
+	}
+	if len(cards) != want || want == 0 {
+		t.Fatalf("filtered talks: %d cards; want %d", len(cards), want)
+	}
+	for _, c := range cards {
+		if c[1] != "Hall B" || c[2] != "en" {
+			t.Errorf("a card of room %q lang %q passed the filter", c[1], c[2])
+		}
+	}
+}
+
+func TestCalendars(t *testing.T) {
+	s := mustOpenSite(t)
+	whole := fetch(t, s.URL+"/2018/schedule.ics")
+	events := parseICS(t, whole.body)
+	if len(events) != len(s.Edition.Sessions) {
+		t.Errorf("schedule.ics has %d events; want %d", len(events), len(s.Edition.Sessions))
+	}
+	if ct := whole.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/calendar") {
+		t.Errorf("Content-Type %q; want text/calendar", ct)
+	}
+	mine := parseICS(t, fetch(t, s.URL+"/2018/schedule.ics?ids=6,5").body)
+	if len(mine) != 2 || mine[0]["UID"] != "session-5-2018@techconf" || mine[1]["UID"] != "session-6-2018@techconf" {
+		t.Errorf("schedule.ics?ids=6,5 = %v; want sessions 5 and 6 in time order", mine)
+	}
+	one := parseICS(t, fetch(t, s.URL+"/2018/sessions/5.ics").body)
+	sess := s.Edition.Session(5)
+	if len(one) != 1 || one[0]["SUMMARY"] != sess.Title || one[0]["DTSTART"] != sess.StartTime.UTC().Format("20060102T150405Z") {
+		t.Errorf("sessions/5.ics = %v; want session 5", one)
+	}
+	if a := fetch(t, s.URL+"/2018/schedule.ics?ids=5,999"); a.status != http.StatusBadRequest {
+		t.Errorf("unknown id in ids: %d; want 400", a.status)
+	}
+}
+
+// parseICS unfolds and reads an iCalendar file strictly enough to catch
+// what calendar apps reject: CRLF line ends, BEGIN/END pairs, required
+// properties of each event.
+func parseICS(tb testing.TB, body string) []map[string]string {
+	tb.Helper()
+	if !strings.HasSuffix(body, "\r\n") || strings.Contains(strings.ReplaceAll(body, "\r\n", ""), "\n") {
+		tb.Fatal("iCalendar lines must end with CRLF")
+	}
+	unfolded := strings.ReplaceAll(body, "\r\n ", "")
+	lines := strings.Split(strings.TrimSuffix(unfolded, "\r\n"), "\r\n")
+	if lines[0] != "BEGIN:VCALENDAR" || lines[len(lines)-1] != "END:VCALENDAR" {
+		tb.Fatalf("not a VCALENDAR: %q ... %q", lines[0], lines[len(lines)-1])
+	}
+	var events []map[string]string
+	var cur map[string]string
+	for _, l := range lines[1 : len(lines)-1] {
+		name, value, ok := strings.Cut(l, ":")
+		if !ok {
+			tb.Fatalf("malformed line %q", l)
+		}
+		switch {
+		case l == "BEGIN:VEVENT":
+			cur = map[string]string{}
+		case l == "END:VEVENT":
+			for _, req := range []string{"UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY"} {
+				if cur[req] == "" {
+					tb.Fatalf("event without %s: %v", req, cur)
+				}
+			}
+			events = append(events, cur)
+			cur = nil
+		case cur != nil:
+			cur[name] = strings.NewReplacer(`\,`, ",", `\;`, ";", `\n`, "\n", `\\`, `\`).Replace(value)
+		}
+	}
+	for _, raw := range strings.Split(body, "\r\n") {
+		if len(raw) > 75 {
+			tb.Fatalf("line longer than 75 octets: %q", raw)
+		}
+	}
+	return events
+}
+
+func TestRanking(t *testing.T) {
+	s := mustOpenSite(t)
+	if _, err := s.Likes.Create(context.Background(), like.Key{Edition: "2018", SessionID: 12}, "ranker", 9); err != nil {
+		t.Fatal(err)
+	}
+	a := fetch(t, s.URL+"/2018/likes")
+	first := regexp.MustCompile(`<span class="rank">1</span> <a href="/2018/sessions/(\d+)">[^<]*</a> <span class="likes">(\d+)</span>`).FindStringSubmatch(a.body)
+	if first == nil || first[1] != "12" || first[2] != "9" {
+		t.Errorf("ranking's first row = %v; want session 12 with 9 likes", first)
+	}
+	if !strings.Contains(a.body, "(last hour: 9)") {
+		t.Error("the chart does not count the 9 likes of the last hour")
+	}
+}
