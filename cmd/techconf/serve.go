@@ -19,6 +19,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/techconf/techconf/conference"
 	"github.com/techconf/techconf/content"
@@ -27,6 +28,7 @@ import (
 	"github.com/techconf/techconf/server"
 	"github.com/techconf/techconf/spanner"
 	"github.com/techconf/techconf/sqlite"
+	"github.com/techconf/techconf/telemetry"
 	"github.com/techconf/techconf/web"
 )
 
@@ -222,8 +224,20 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, lookup func(
 		return err
 	}
 	level, _ := parseLogLevel(cfg.LogLevel)
-	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})).With("server_id", cfg.ServerID)
+	logger := slog.New(telemetry.LogHandler(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))).With("server_id", cfg.ServerID)
 	slog.SetDefault(logger)
+	tracing, err := telemetry.Start(ctx, telemetry.Options{Env: lookup, Attributes: []attribute.KeyValue{
+		attribute.String("service.instance.id", cfg.ServerID), attribute.String("techconf.role", cfg.Role)}})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := tracing.Shutdown(ctx); err != nil {
+			logger.Warn("tracing: spans not exported", "err", err)
+		}
+	}()
 
 	catalog, err := loadCatalog(cfg.Content)
 	if err != nil {
@@ -278,7 +292,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, lookup func(
 		return err
 	}
 	httpServer := &http.Server{
-		Handler:           srv,
+		Handler:           tracing.Handler(srv),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
@@ -290,7 +304,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, lookup func(
 		editions[i] = e.ID
 	}
 	logger.Info("serving", "addr", ln.Addr().String(), "role", cfg.Role, "db", cfg.DB, "editions", editions,
-		"like_ack", cfg.LikeAck)
+		"like_ack", cfg.LikeAck, "tracing", tracing.Exporter())
 
 	if cfg.DebugAddr != "" {
 		go func() {
