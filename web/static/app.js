@@ -38,6 +38,7 @@
     this.pending = 0;   // taps not sent yet
     this.inflight = 0;  // taps in the request under way
     this.awaiting = 0;  // taps stored, not yet seen in an event
+    this.seen = 0;      // likes seen in events while a request was under way
     this.timer = null;
     this.backoff = 1000;
     this.firstEvent = true;
@@ -46,8 +47,12 @@
     this.connect();
   }
 
+  // show displays the stored total plus our taps that it does not include
+  // yet. Events and answers arrive in either order: likes seen in events
+  // while our request was under way are taken to be ours.
   LikeBox.prototype.show = function () {
-    this.countEl.textContent = String(this.serverTotal + this.pending + this.inflight + this.awaiting);
+    var inflight = Math.max(0, this.inflight - this.seen);
+    this.countEl.textContent = String(this.serverTotal + this.pending + inflight + this.awaiting);
   };
 
   LikeBox.prototype.tap = function () {
@@ -85,13 +90,15 @@
       if (answer.errors && answer.errors.length) {
         self.reject(n, answer.errors[0]);
       } else {
-        self.awaiting += n;
+        self.awaiting += Math.max(0, n - self.seen);
         self.statusEl.textContent = "";
       }
+      self.seen = 0;
       self.show();
       self.flush();
     }).catch(function () {
       self.inflight = 0;
+      self.seen = 0;
       self.reject(n, null);
       self.show();
     });
@@ -135,7 +142,14 @@
         self.serverTotal = ev.total;
         // The first event carries the total, which includes everything
         // stored so far; later ones carry increments, ours among them.
-        self.awaiting = self.firstEvent ? 0 : Math.max(0, self.awaiting - ev.likes);
+        if (self.firstEvent) {
+          self.awaiting = 0;
+          self.seen = self.inflight; // the total may or may not hold it; the answer will tell
+        } else if (self.inflight > 0) {
+          self.seen += ev.likes;
+        } else {
+          self.awaiting = Math.max(0, self.awaiting - ev.likes);
+        }
         self.firstEvent = false;
         self.show();
       } else if (msg.type === "ping") {
