@@ -112,7 +112,7 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 		return techconf.Errorf(techconf.EINTERNAL, "internal error")
 	})
 
-	return &apiHandler{next: srv, opts: opts}
+	return &apiHandler{next: srv, opts: opts, cache: newResponseCache(opts.TokenLimit)}
 }
 
 // presentError turns an error into what the client sees: a user-facing
@@ -164,8 +164,9 @@ func websocketAcceptOptions(allowed []string) coderws.AcceptOptions {
 // an oversized request gets 413, not a decode error) and records the base
 // URL for absolute links.
 type apiHandler struct {
-	next http.Handler
-	opts Options
+	next  http.Handler
+	opts  Options
+	cache *responseCache
 }
 
 func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -190,8 +191,54 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if base == "" {
 		base = requestBaseURL(r)
 	}
-	r = r.WithContext(withBaseURL(r.Context(), strings.TrimRight(base, "/")))
-	h.next.ServeHTTP(w, r)
+	base = strings.TrimRight(base, "/")
+	r = r.WithContext(withBaseURL(r.Context(), base))
+
+	key := h.cacheKey(r, base)
+	if key == "" {
+		h.next.ServeHTTP(w, r)
+		return
+	}
+	if body, ok := h.cache.get(key); ok {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Cache", "hit")
+		_, _ = w.Write(body)
+		return
+	}
+	cw := &captureWriter{ResponseWriter: w, status: http.StatusOK}
+	h.next.ServeHTTP(cw, r)
+	if cw.status == http.StatusOK && !bytes.Contains(cw.buf.Bytes(), []byte(`"errors"`)) {
+		h.cache.put(key, bytes.Clone(cw.buf.Bytes()))
+	}
+}
+
+// cacheKey returns the response cache's key for a plain JSON POST or a GET
+// query, or "" when the request takes the normal path.
+func (h *apiHandler) cacheKey(r *http.Request, base string) string {
+	var req cacheRequest
+	switch {
+	case r.Method == http.MethodPost && isJSON(r.Header.Get("Content-Type")) && !strings.Contains(r.Header.Get("Accept"), "text/event-stream"):
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return ""
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if json.Unmarshal(body, &req) != nil {
+			return ""
+		}
+	case r.Method == http.MethodGet && r.Header.Get("Upgrade") == "":
+		q := r.URL.Query()
+		req.Query, req.OperationName = q.Get("query"), q.Get("operationName")
+		if v := q.Get("variables"); v != "" {
+			req.Variables = json.RawMessage(v)
+		}
+		if e := q.Get("extensions"); e != "" {
+			req.Extensions = json.RawMessage(e)
+		}
+	default:
+		return ""
+	}
+	return h.cache.key(base+"|"+r.Header.Get("Accept"), req)
 }
 
 func isJSON(contentType string) bool {

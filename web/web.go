@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/techconf/techconf/conference"
@@ -52,7 +53,17 @@ type Handler struct {
 	assets  *assets
 	logger  *slog.Logger
 	mux     *http.ServeMux
+
+	// Pages that depend only on the content (landing pages, speakers) are
+	// rendered once per language and filter: the content cannot change
+	// while the process runs.
+	cacheMu sync.Mutex
+	cache   map[string][]byte
 }
+
+// maxCachedPages bounds the page cache; filters are validated against the
+// content, so the number of distinct keys is bounded anyway.
+const maxCachedPages = 2000
 
 // NewHandler returns the pages' handler. It answers:
 //
@@ -68,7 +79,7 @@ func NewHandler(catalog *conference.Catalog, likes Likes, logger *slog.Logger, o
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	h := &Handler{catalog: catalog, likes: likes, opts: opts, logger: logger, mux: http.NewServeMux()}
+	h := &Handler{catalog: catalog, likes: likes, opts: opts, logger: logger, mux: http.NewServeMux(), cache: map[string][]byte{}}
 	h.assets = loadAssets(staticFS)
 	h.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"clock": func(t time.Time) string { return t.Format("15:04") },
@@ -199,14 +210,16 @@ func (h *Handler) landing(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := h.newPage(w, r, ed)
-	p.Title = p.T(ed.Name, ed.NameJa)
-	p.Body = "landing"
-	p.Days = timetable(ed)
 	p.Filter = parseTalkFilter(ed, r.URL.Query())
-	p.Talks = p.Filter.apply(ed)
-	p.Tags = ed.Tags()
-	p.Booths = floorPlan(ed.Exhibitions)
-	h.render(w, r, http.StatusOK, "landing.html", p)
+	key := strings.Join([]string{"landing", ed.ID, p.Lang, h.baseURL(r), p.Filter.Room, p.Filter.Tag, p.Filter.Lang}, "\x00")
+	h.renderCached(w, r, key, "landing.html", p, func(p *page) {
+		p.Title = p.T(ed.Name, ed.NameJa)
+		p.Body = "landing"
+		p.Days = timetable(ed)
+		p.Talks = p.Filter.apply(ed)
+		p.Tags = ed.Tags()
+		p.Booths = floorPlan(ed.Exhibitions)
+	})
 }
 
 func (h *Handler) session(w http.ResponseWriter, r *http.Request) {
@@ -238,10 +251,12 @@ func (h *Handler) speaker(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := h.newPage(w, r, ed)
-	p.Speaker = ed.Speaker(r.PathValue("id"))
-	p.Title = p.T(p.Speaker.Name, p.Speaker.NameJa) + " | " + p.T(ed.Name, ed.NameJa)
-	p.Desc = firstSentence(p.T(p.Speaker.Profile, p.Speaker.ProfileJa))
-	h.render(w, r, http.StatusOK, "speaker.html", p)
+	key := strings.Join([]string{"speaker", ed.ID, p.Lang, h.baseURL(r), r.PathValue("id")}, "\x00")
+	h.renderCached(w, r, key, "speaker.html", p, func(p *page) {
+		p.Speaker = ed.Speaker(r.PathValue("id"))
+		p.Title = p.T(p.Speaker.Name, p.Speaker.NameJa) + " | " + p.T(ed.Name, ed.NameJa)
+		p.Desc = firstSentence(p.T(p.Speaker.Profile, p.Speaker.ProfileJa))
+	})
 }
 
 // ranked is one row of the like ranking.
@@ -348,6 +363,30 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request, ed *conferenc
 const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
 	"connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 
+// renderCached serves a page that depends only on the content from the
+// cache, rendering it (with fill) the first time.
+func (h *Handler) renderCached(w http.ResponseWriter, r *http.Request, key, name string, p page, fill func(*page)) {
+	h.cacheMu.Lock()
+	body, ok := h.cache[key]
+	h.cacheMu.Unlock()
+	if !ok {
+		fill(&p)
+		var buf bytes.Buffer
+		if err := h.tmpl.ExecuteTemplate(&buf, name, p); err != nil {
+			h.logger.ErrorContext(r.Context(), "render page", "template", name, "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		body = buf.Bytes()
+		h.cacheMu.Lock()
+		if len(h.cache) < maxCachedPages {
+			h.cache[key] = body
+		}
+		h.cacheMu.Unlock()
+	}
+	h.writePage(w, r, http.StatusOK, p.Lang, body)
+}
+
 // render executes a template into a buffer first, so that a template error
 // becomes a clean 500 rather than half a page, and so that the page gets an
 // ETag and conditional requests a 304.
@@ -358,19 +397,24 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	h.writePage(w, r, status, p.Lang, buf.Bytes())
+}
+
+// writePage sends a rendered page with its caching and security headers.
+func (h *Handler) writePage(w http.ResponseWriter, r *http.Request, status int, lang string, body []byte) {
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
-	hdr.Set("Content-Language", p.Lang)
+	hdr.Set("Content-Language", lang)
 	hdr.Set("Vary", "Accept-Language, Cookie")
 	if hdr.Get("Cache-Control") == "" {
 		hdr.Set("Cache-Control", "public, max-age=60")
 	}
 	hdr.Set("Content-Security-Policy", contentSecurityPolicy)
-	if status == http.StatusOK && notModified(w, r, buf.Bytes()) {
+	if status == http.StatusOK && notModified(w, r, body) {
 		return
 	}
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(body)
 }
 
 // notModified sets the ETag of body and answers 304 if the client has it.
