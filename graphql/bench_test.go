@@ -1,0 +1,42 @@
+package graphql_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/techconf/techconf/conference"
+	"github.com/techconf/techconf/content"
+	"github.com/techconf/techconf/graphql"
+)
+
+// BenchmarkTimetable resolves the timetable query the clients send at
+// start, through the handler but without the network: "Uncached" asks for
+// liked too, which keeps the answer out of the response cache.
+func BenchmarkTimetable(b *testing.B) {
+	api := mustOpenAPI(b, graphql.Options{})
+	catalog, err := conference.Load(content.Sample())
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := graphql.NewHandler(catalog.Edition("2018"), api.Likes, graphql.Options{PublicURL: "https://conf.example.com"})
+	for _, bc := range []struct{ name, fields string }{
+		{"Cached", "id sessionId type place title titleJa startTime endTime lang tags speakers { speakerId name nameJa iconUrl }"},
+		{"Uncached", "id sessionId type place title titleJa startTime endTime lang tags liked speakers { speakerId name nameJa iconUrl }"},
+	} {
+		body := `{"query":"{ sessionList { nodes { ` + bc.fields + ` } } }"}`
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				req := httptest.NewRequest(http.MethodPost, "/2018/api/query", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("status %d: %s", rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}
