@@ -1,0 +1,611 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+)
+
+// runConfig is what `techconf-bench run` is told to do.
+type runConfig struct {
+	Targets     []string // base URLs, e.g. http://127.0.0.1:8080
+	Edition     string
+	Session     int
+	Rate        float64 // createLike requests per second, over all targets
+	Conns       int
+	Count       int // taps per createLike
+	Duration    time.Duration
+	Settle      time.Duration // how long to wait for the last events
+	Subscribers int
+	Protocol    string // graphql-transport-ws, graphql-ws, sse or mixed
+	Clients     int    // distinct client UUIDs the likes come from
+	Report      string
+	Chart       string
+}
+
+func parseRunFlags(args []string) (*runConfig, error) {
+	c := &runConfig{}
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	targets := fs.String("targets", "http://127.0.0.1:8080", "comma-separated base URLs of the servers; likes and subscribers go to each in turn")
+	fs.StringVar(&c.Edition, "edition", "2018", "edition whose API to use")
+	fs.IntVar(&c.Session, "session", 5, "session to like and to subscribe to")
+	fs.Float64Var(&c.Rate, "rate", 200, "createLike requests per second, over all targets")
+	fs.IntVar(&c.Conns, "conns", 64, "keep-alive connections that send createLike")
+	fs.IntVar(&c.Count, "count", 1, "taps per createLike (1 to 100)")
+	fs.DurationVar(&c.Duration, "duration", 30*time.Second, "how long to send likes")
+	fs.DurationVar(&c.Settle, "settle", 5*time.Second, "after sending, how long to wait for the last events")
+	fs.IntVar(&c.Subscribers, "subscribers", 100, "likeAdded subscribers to open")
+	fs.StringVar(&c.Protocol, "protocol", "mixed", "graphql-transport-ws, graphql-ws, sse, or mixed (each in turn)")
+	fs.IntVar(&c.Clients, "clients", 10000, "distinct client UUIDs to send likes from (the server rate-limits each)")
+	fs.StringVar(&c.Report, "report", "bench-report.md", "where to write the Markdown report")
+	fs.StringVar(&c.Chart, "chart", "bench-chart.svg", "where to draw throughput and latency over time")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	for _, t := range strings.Split(*targets, ",") {
+		if t = strings.TrimRight(strings.TrimSpace(t), "/"); t != "" {
+			c.Targets = append(c.Targets, t)
+		}
+	}
+	switch {
+	case len(c.Targets) == 0:
+		return nil, errors.New("--targets: at least one server is needed")
+	case c.Rate <= 0 || c.Conns <= 0 || c.Duration <= 0:
+		return nil, errors.New("--rate, --conns and --duration must be positive")
+	case c.Count < 1 || c.Count > 100:
+		return nil, errors.New("--count must be 1 to 100")
+	case c.Subscribers < 0:
+		return nil, errors.New("--subscribers must not be negative")
+	}
+	switch c.Protocol {
+	case "graphql-transport-ws", "graphql-ws", "sse", "mixed":
+	default:
+		return nil, fmt.Errorf("--protocol %q: want graphql-transport-ws, graphql-ws, sse or mixed", c.Protocol)
+	}
+	return c, nil
+}
+
+// histogram counts latencies in 1 ms buckets up to 10 s.
+type histogram struct {
+	mu      sync.Mutex
+	buckets [10001]int64
+	n       int64
+}
+
+func (h *histogram) add(d time.Duration, n int64) {
+	ms := min(int(d/time.Millisecond), len(h.buckets)-1)
+	ms = max(ms, 0)
+	h.mu.Lock()
+	h.buckets[ms] += n
+	h.n += n
+	h.mu.Unlock()
+}
+
+func (h *histogram) percentile(p float64) time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.n == 0 {
+		return 0
+	}
+	want := int64(float64(h.n)*p/100 + 0.5)
+	var seen int64
+	for ms, c := range h.buckets {
+		seen += c
+		if seen >= max(want, 1) {
+			return time.Duration(ms) * time.Millisecond
+		}
+	}
+	return time.Duration(len(h.buckets)-1) * time.Millisecond
+}
+
+// second is one second of the run, for the progress line and the chart.
+type second struct {
+	sent, accepted, failed int64
+	latency                histogram
+}
+
+type bench struct {
+	cfg   *runConfig
+	start time.Time
+
+	sentMu    sync.Mutex
+	sendTimes []time.Time // the send time of each like, in send order
+
+	sent, accepted atomic.Int64
+	errMu          sync.Mutex
+	errorsByKind   map[string]int64
+
+	subs     []*sub
+	latency  histogram
+	secondMu sync.Mutex
+	seconds  []*second
+}
+
+type sub struct {
+	protocol          string
+	start, last       int64 // totals: the first event's start, the last event's total
+	got               int64 // sum of likes received
+	events            int64
+	connected, failed atomic.Bool
+	mu                sync.Mutex
+}
+
+func (b *bench) at(t time.Time) *second {
+	i := int(t.Sub(b.start) / time.Second)
+	b.secondMu.Lock()
+	defer b.secondMu.Unlock()
+	for len(b.seconds) <= i {
+		b.seconds = append(b.seconds, &second{})
+	}
+	return b.seconds[max(i, 0)]
+}
+
+func (b *bench) fail(kind string) {
+	b.errMu.Lock()
+	b.errorsByKind[kind]++
+	b.errMu.Unlock()
+}
+
+func runBench(ctx context.Context, args []string) error {
+	cfg, err := parseRunFlags(args)
+	if err != nil {
+		return err
+	}
+	b := &bench{cfg: cfg, errorsByKind: map[string]int64{}}
+	memBefore := serverMemory(cfg.Targets)
+
+	// Subscribers first, so that they see every like.
+	fmt.Fprintf(os.Stderr, "opening %d subscribers...\n", cfg.Subscribers)
+	subCtx, stopSubs := context.WithCancel(ctx)
+	defer stopSubs()
+	var subsUp sync.WaitGroup
+	protocols := []string{"graphql-transport-ws", "graphql-ws", "sse"}
+	for i := 0; i < cfg.Subscribers; i++ {
+		p := cfg.Protocol
+		if p == "mixed" {
+			p = protocols[i%len(protocols)]
+		}
+		s := &sub{protocol: p, start: -1}
+		b.subs = append(b.subs, s)
+		subsUp.Add(1)
+		go b.subscribe(subCtx, s, cfg.Targets[i%len(cfg.Targets)], &subsUp)
+		if i%200 == 199 {
+			time.Sleep(50 * time.Millisecond) // do not flood the accept queue
+		}
+	}
+	waitDone(&subsUp, 60*time.Second)
+	connected := 0
+	for _, s := range b.subs {
+		if s.connected.Load() {
+			connected++
+		}
+	}
+	fmt.Fprintf(os.Stderr, "%d of %d subscribers connected\n", connected, cfg.Subscribers)
+	memSubs := serverMemory(cfg.Targets)
+
+	// Then likes at the target rate over keep-alive connections.
+	b.start = time.Now()
+	transport := &http.Transport{MaxIdleConnsPerHost: cfg.Conns, MaxConnsPerHost: cfg.Conns, IdleConnTimeout: time.Minute}
+	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
+	tokens := make(chan struct{}, cfg.Conns)
+	sendCtx, stopSend := context.WithTimeout(ctx, cfg.Duration)
+	defer stopSend()
+	var workers sync.WaitGroup
+	var seq atomic.Int64
+	for w := 0; w < cfg.Conns; w++ {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for range tokens {
+				n := seq.Add(1)
+				b.sendLike(client, cfg.Targets[int(n)%len(cfg.Targets)], int(n))
+			}
+		}()
+	}
+	go b.progress(sendCtx)
+	interval := time.Duration(float64(time.Second) / cfg.Rate)
+	next := time.Now()
+send:
+	for {
+		select {
+		case <-sendCtx.Done():
+			break send
+		default:
+		}
+		if d := time.Until(next); d > 0 {
+			time.Sleep(d)
+		}
+		next = next.Add(interval)
+		select {
+		case tokens <- struct{}{}:
+		default:
+			b.fail("generator behind (all connections busy)")
+		}
+	}
+	close(tokens)
+	workers.Wait()
+	sendTook := time.Since(b.start)
+	fmt.Fprintf(os.Stderr, "sent %d likes; waiting %s for the last events...\n", b.sent.Load()*int64(cfg.Count), cfg.Settle)
+	b.waitDelivered(ctx, cfg.Settle)
+	memEnd := serverMemory(cfg.Targets)
+	stopSubs()
+
+	r := b.result(sendTook, memBefore, memSubs, memEnd)
+	if err := os.WriteFile(cfg.Report, []byte(r.markdown(cfg)), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(cfg.Chart, b.chart(), 0o644); err != nil {
+		return err
+	}
+	fmt.Print(r.markdown(cfg))
+	fmt.Fprintf(os.Stderr, "report: %s, chart: %s\n", cfg.Report, cfg.Chart)
+	if !r.exact {
+		return errors.New("some subscriber did not receive exactly the likes that were accepted")
+	}
+	return nil
+}
+
+func waitDone(wg *sync.WaitGroup, limit time.Duration) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(limit):
+	}
+}
+
+func (b *bench) sendLike(client *http.Client, target string, n int) {
+	cfg := b.cfg
+	body, _ := json.Marshal(map[string]any{
+		"query":     "mutation($input: CreateLikeInput!) { createLike(input: $input) { count } }",
+		"variables": map[string]any{"input": map[string]any{"uuid": fmt.Sprintf("bench-%d", n%cfg.Clients), "sessionId": cfg.Session, "count": cfg.Count}},
+	})
+	now := time.Now()
+	b.sentMu.Lock()
+	for i := 0; i < cfg.Count; i++ {
+		b.sendTimes = append(b.sendTimes, now)
+	}
+	b.sentMu.Unlock()
+	b.sent.Add(1)
+	b.at(now).sentInc()
+	resp, err := client.Post(target+"/"+cfg.Edition+"/api/query", "application/json", bytes.NewReader(body))
+	if err != nil {
+		b.fail("network: " + shortError(err))
+		b.at(time.Now()).failInc()
+		return
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Data struct {
+			CreateLike *struct{ Count int }
+		}
+		Errors []struct {
+			Message    string
+			Extensions struct{ Code string }
+		}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		b.fail(fmt.Sprintf("HTTP %d, not JSON", resp.StatusCode))
+		b.at(time.Now()).failInc()
+		return
+	}
+	if len(out.Errors) > 0 || out.Data.CreateLike == nil {
+		kind := "no data"
+		if len(out.Errors) > 0 {
+			kind = out.Errors[0].Extensions.Code
+			if kind == "" {
+				kind = out.Errors[0].Message
+			}
+		}
+		b.fail("GraphQL " + kind)
+		b.at(time.Now()).failInc()
+		return
+	}
+	b.accepted.Add(int64(out.Data.CreateLike.Count))
+	b.at(time.Now()).acceptInc(int64(out.Data.CreateLike.Count))
+}
+
+func (s *second) sentInc() { atomic.AddInt64(&s.sent, 1) }
+func (s *second) failInc() { atomic.AddInt64(&s.failed, 1) }
+func (s *second) acceptInc(n int64) {
+	atomic.AddInt64(&s.accepted, n)
+}
+
+func shortError(err error) string {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "timeout"
+	}
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	return msg
+}
+
+// onEvent records an event: the likes it brings are matched, in order, to
+// the send times of the likes the bench sent, for the like-to-event latency.
+func (b *bench) onEvent(s *sub, likes, total int64) {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.start < 0 {
+		s.start = total - likes
+		s.last = s.start
+	}
+	from, to := s.last-s.start, total-s.start // ranks of the likes this event covers
+	s.got += likes
+	s.last = total
+	s.events++
+	b.sentMu.Lock()
+	for r := from; r < to && int(r) < len(b.sendTimes); r++ {
+		d := now.Sub(b.sendTimes[r])
+		b.latency.add(d, 1)
+		if !b.start.IsZero() {
+			b.at(b.sendTimes[r]).latency.add(d, 1)
+		}
+	}
+	b.sentMu.Unlock()
+}
+
+func (b *bench) subscribe(ctx context.Context, s *sub, target string, up *sync.WaitGroup) {
+	var once sync.Once
+	ready := func() { once.Do(up.Done) }
+	defer ready()
+	query := fmt.Sprintf("subscription { likeAdded(sessionId: %d) { likes total } }", b.cfg.Session)
+	url := target + "/" + b.cfg.Edition + "/api/query"
+	if s.protocol == "sse" {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(`{"query":"`+query+`"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "text/event-stream")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			s.failed.Store(true)
+			b.fail("subscribe: " + shortError(err))
+			return
+		}
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			data, ok := strings.CutPrefix(sc.Text(), "data: ")
+			if !ok {
+				continue
+			}
+			var ev struct {
+				Data struct{ LikeAdded struct{ Likes, Total int64 } }
+			}
+			if json.Unmarshal([]byte(data), &ev) == nil {
+				b.onEvent(s, ev.Data.LikeAdded.Likes, ev.Data.LikeAdded.Total)
+				s.connected.Store(true)
+				ready()
+			}
+		}
+		return
+	}
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(url, "http"), &websocket.DialOptions{Subprotocols: []string{s.protocol}})
+	if err != nil {
+		s.failed.Store(true)
+		b.fail("subscribe: " + shortError(err))
+		return
+	}
+	defer conn.CloseNow()
+	conn.SetReadLimit(1 << 20)
+	start := "subscribe"
+	if s.protocol == "graphql-ws" {
+		start = "start"
+	}
+	for _, m := range []map[string]any{{"type": "connection_init"}, {"id": "1", "type": start, "payload": map[string]any{"query": query}}} {
+		if err := wsjson.Write(ctx, conn, m); err != nil {
+			s.failed.Store(true)
+			return
+		}
+	}
+	for {
+		var m struct {
+			Type    string
+			Payload struct {
+				Data struct{ LikeAdded struct{ Likes, Total int64 } }
+			}
+		}
+		if err := wsjson.Read(ctx, conn, &m); err != nil {
+			return
+		}
+		switch m.Type {
+		case "next", "data":
+			b.onEvent(s, m.Payload.Data.LikeAdded.Likes, m.Payload.Data.LikeAdded.Total)
+			s.connected.Store(true)
+			ready()
+		case "ping":
+			wsjson.Write(ctx, conn, map[string]string{"type": "pong"})
+		}
+	}
+}
+
+// waitDelivered waits until every connected subscriber has received every
+// accepted like, or until settle has passed.
+func (b *bench) waitDelivered(ctx context.Context, settle time.Duration) {
+	deadline := time.Now().Add(settle)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		all := true
+		for _, s := range b.subs {
+			s.mu.Lock()
+			behind := s.connected.Load() && s.got < b.accepted.Load()
+			s.mu.Unlock()
+			if behind {
+				all = false
+				break
+			}
+		}
+		if all {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (b *bench) progress(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		b.errMu.Lock()
+		var errs int64
+		for _, n := range b.errorsByKind {
+			errs += n
+		}
+		b.errMu.Unlock()
+		fmt.Fprintf(os.Stderr, "%5.0fs  sent %7d  accepted %7d  errors %5d  latency p50 %4dms p99 %4dms\n",
+			time.Since(b.start).Seconds(), b.sent.Load(), b.accepted.Load(), errs,
+			b.latency.percentile(50).Milliseconds(), b.latency.percentile(99).Milliseconds())
+	}
+}
+
+// serverMemory reads each server's resident memory from /metrics; 0 where
+// it cannot.
+func serverMemory(targets []string) []float64 {
+	out := make([]float64, len(targets))
+	for i, t := range targets {
+		resp, err := http.Get(t + "/metrics")
+		if err != nil {
+			continue
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, line := range strings.Split(string(body), "\n") {
+			if v, ok := strings.CutPrefix(line, "process_resident_memory_bytes "); ok {
+				out[i], _ = strconv.ParseFloat(strings.TrimSpace(v), 64)
+			}
+		}
+	}
+	return out
+}
+
+type result struct {
+	took                    time.Duration
+	sent, accepted          int64
+	errors                  map[string]int64
+	p50, p95, p99           time.Duration
+	connected, failedSubs   int
+	minRatio, maxRatio      float64
+	exact                   bool
+	memBefore, memSubs, end []float64
+	protocols               map[string]int
+}
+
+func (b *bench) result(took time.Duration, memBefore, memSubs, memEnd []float64) result {
+	r := result{took: took, sent: b.sent.Load() * int64(b.cfg.Count), accepted: b.accepted.Load(), errors: b.errorsByKind,
+		p50: b.latency.percentile(50), p95: b.latency.percentile(95), p99: b.latency.percentile(99),
+		minRatio: 1, maxRatio: 1, exact: true, memBefore: memBefore, memSubs: memSubs, end: memEnd, protocols: map[string]int{}}
+	first := true
+	for _, s := range b.subs {
+		if !s.connected.Load() {
+			r.failedSubs++
+			continue
+		}
+		r.connected++
+		r.protocols[s.protocol]++
+		s.mu.Lock()
+		ratio := 1.0
+		if r.accepted > 0 {
+			ratio = float64(s.got) / float64(r.accepted)
+		}
+		consistent := s.start+s.got == s.last
+		s.mu.Unlock()
+		if first {
+			r.minRatio, r.maxRatio, first = ratio, ratio, false
+		}
+		r.minRatio, r.maxRatio = min(r.minRatio, ratio), max(r.maxRatio, ratio)
+		if ratio != 1 || !consistent {
+			r.exact = false
+		}
+	}
+	return r
+}
+
+func (r result) markdown(cfg *runConfig) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# techconf-bench report\n\n")
+	fmt.Fprintf(&b, "| setting | value |\n| --- | --- |\n")
+	fmt.Fprintf(&b, "| servers | %s |\n| session | %s/%d |\n| target rate | %.0f createLike/s × %d taps over %d connections |\n| duration | %s |\n| subscribers | %d (%s) |\n\n",
+		strings.Join(cfg.Targets, ", "), cfg.Edition, cfg.Session, cfg.Rate, cfg.Count, cfg.Conns, cfg.Duration, cfg.Subscribers, cfg.Protocol)
+	fmt.Fprintf(&b, "| result | value |\n| --- | --- |\n")
+	fmt.Fprintf(&b, "| likes sent | %d |\n| likes accepted | %d (%.0f/s) |\n", r.sent, r.accepted, float64(r.accepted)/r.took.Seconds())
+	fmt.Fprintf(&b, "| like-to-event latency | p50 %s, p95 %s, p99 %s |\n", r.p50, r.p95, r.p99)
+	fmt.Fprintf(&b, "| subscribers connected | %d of %d %v |\n", r.connected, r.connected+r.failedSubs, r.protocols)
+	fmt.Fprintf(&b, "| delivered / accepted, per subscriber | min %.4f, max %.4f (exactly 1: %v) |\n", r.minRatio, r.maxRatio, r.exact)
+	for i := range r.memBefore {
+		if r.memBefore[i] > 0 {
+			per := ""
+			if r.connected > 0 && len(cfg.Targets) > 0 {
+				per = fmt.Sprintf(", %.1f KB per subscriber", (r.memSubs[i]-r.memBefore[i])/float64(r.connected/len(cfg.Targets)+1)/1024)
+			}
+			fmt.Fprintf(&b, "| server %d memory (RSS) | %.0f MB before, %.0f MB with subscribers, %.0f MB at the end%s |\n",
+				i+1, r.memBefore[i]/1e6, r.memSubs[i]/1e6, r.end[i]/1e6, per)
+		}
+	}
+	if len(r.errors) > 0 {
+		kinds := make([]string, 0, len(r.errors))
+		for k := range r.errors {
+			kinds = append(kinds, k)
+		}
+		sort.Strings(kinds)
+		fmt.Fprintf(&b, "\n| error | count |\n| --- | --- |\n")
+		for _, k := range kinds {
+			fmt.Fprintf(&b, "| %s | %d |\n", k, r.errors[k])
+		}
+	}
+	fmt.Fprintf(&b, "\nChart: %s\n", cfg.Chart)
+	return b.String()
+}
+
+// chart draws accepted likes per second and the p99 latency of the likes
+// sent in each second, as an SVG.
+func (b *bench) chart() []byte {
+	const w, h, pad = 720, 360, 50
+	b.secondMu.Lock()
+	secs := b.seconds
+	b.secondMu.Unlock()
+	var maxRate, maxLat float64 = 1, 1
+	for _, s := range secs {
+		maxRate = max(maxRate, float64(s.accepted))
+		maxLat = max(maxLat, float64(s.latency.percentile(99).Milliseconds()))
+	}
+	x := func(i int) float64 { return pad + float64(i)*float64(w-2*pad)/float64(max(len(secs)-1, 1)) }
+	var rate, lat strings.Builder
+	for i, s := range secs {
+		fmt.Fprintf(&rate, "%.1f,%.1f ", x(i), float64(h/2-10)-float64(s.accepted)/maxRate*float64(h/2-pad))
+		fmt.Fprintf(&lat, "%.1f,%.1f ", x(i), float64(h-pad)-float64(s.latency.percentile(99).Milliseconds())/maxLat*float64(h/2-pad))
+	}
+	var out strings.Builder
+	fmt.Fprintf(&out, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`, w, h)
+	fmt.Fprintf(&out, `<rect width="%d" height="%d" fill="#fff"/>`, w, h)
+	fmt.Fprintf(&out, `<text x="%d" y="20">accepted likes per second (max %.0f)</text>`, pad, maxRate)
+	fmt.Fprintf(&out, `<polyline fill="none" stroke="#0b5cad" stroke-width="2" points="%s"/>`, rate.String())
+	fmt.Fprintf(&out, `<text x="%d" y="%d">like-to-event latency p99, ms (max %.0f)</text>`, pad, h/2+15, maxLat)
+	fmt.Fprintf(&out, `<polyline fill="none" stroke="#b0173a" stroke-width="2" points="%s"/>`, lat.String())
+	fmt.Fprintf(&out, `<text x="%d" y="%d">seconds since the start: 0 to %d</text>`, pad, h-10, len(secs))
+	out.WriteString(`</svg>`)
+	return []byte(out.String())
+}
+
