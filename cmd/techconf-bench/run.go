@@ -608,4 +608,3 @@ func (b *bench) chart() []byte {
 	out.WriteString(`</svg>`)
 	return []byte(out.String())
 }
-
