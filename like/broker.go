@@ -3,34 +3,59 @@ package like
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // Broker keeps the live total of every session and fans increments out to
-// subscribers. A subscriber that is slow to take its events never blocks
-// Publish or the other subscribers: what it has not taken yet accumulates and
-// arrives, coalesced, in its next event.
+// subscribers.
+//
+// Each subscriber has a channel of capacity one. Delivering to it never
+// blocks: if the subscriber has not taken its previous event yet, the new
+// increment is merged into that event (its likes added, its total
+// replaced). A slow subscriber therefore never holds up the others and
+// never loses a like; it just receives fewer, larger events. This needs no
+// goroutine per subscriber, which matters at ten thousand of them.
+//
+// With an interval, increments are gathered and fanned out at most once
+// per interval per session, so that a busy session costs each subscriber a
+// few events per second rather than one per commit.
 type Broker struct {
-	metrics Metrics
+	metrics  Metrics
+	interval time.Duration
 
-	closed chan struct{} // closed by Close: every subscription ends
-	once   sync.Once
-
-	mu     sync.Mutex
-	totals map[Key]int64
-	subs   map[Key]map[*subscriber]struct{}
+	mu      sync.Mutex
+	closed  bool
+	totals  map[Key]int64
+	pending map[Key]int64 // increments not fanned out yet (with an interval)
+	subs    map[Key]map[*subscriber]struct{}
+	stop    chan struct{}
+	once    sync.Once
 }
 
 type subscriber struct {
-	pending int64         // likes not yet delivered; guarded by Broker.mu
-	total   int64         // the session's total after pending; guarded by Broker.mu
-	wake    chan struct{} // capacity 1: "there is something pending"
+	key Key
+	ch  chan *Event // capacity 1; only the broker sends, under its lock
 }
 
-// NewBroker returns a broker that starts from the given totals.
+// NewBroker returns a broker that starts from the given totals and fans
+// out every increment at once.
 func NewBroker(totals map[Key]int64) *Broker {
-	b := &Broker{metrics: NopMetrics{}, closed: make(chan struct{}), totals: make(map[Key]int64, len(totals)), subs: map[Key]map[*subscriber]struct{}{}}
+	return NewBatchingBroker(totals, 0)
+}
+
+// NewBatchingBroker returns a broker that fans increments out at most once
+// per interval for each session (0: at once).
+func NewBatchingBroker(totals map[Key]int64, interval time.Duration) *Broker {
+	b := &Broker{
+		metrics: NopMetrics{}, interval: interval,
+		totals: make(map[Key]int64, len(totals)), pending: map[Key]int64{},
+		subs: map[Key]map[*subscriber]struct{}{}, stop: make(chan struct{}),
+	}
 	for k, v := range totals {
 		b.totals[k] = v
+	}
+	if interval > 0 {
+		go b.run()
 	}
 	return b
 }
@@ -42,7 +67,8 @@ func (b *Broker) Total(k Key) int64 {
 	return b.totals[k]
 }
 
-// Publish adds n likes to the session's total and tells its subscribers.
+// Publish adds n likes to the session's total and tells its subscribers,
+// at once or at the next interval.
 func (b *Broker) Publish(k Key, n int64) {
 	if n == 0 {
 		return
@@ -50,14 +76,58 @@ func (b *Broker) Publish(k Key, n int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.totals[k] += n
-	total := b.totals[k]
-	for s := range b.subs[k] {
-		s.pending += n
-		s.total = total
+	if b.interval > 0 {
+		b.pending[k] += n
+		return
+	}
+	b.fanOut(k, n)
+}
+
+func (b *Broker) run() {
+	t := time.NewTicker(b.interval)
+	defer t.Stop()
+	for {
 		select {
-		case s.wake <- struct{}{}:
-		default: // already woken; the pending count carries the rest
+		case <-b.stop:
+			return
+		case <-t.C:
 		}
+		b.mu.Lock()
+		for k, n := range b.pending {
+			b.fanOut(k, n)
+			delete(b.pending, k)
+		}
+		b.mu.Unlock()
+	}
+}
+
+// fanOut delivers an increment to the session's subscribers; b.mu is held.
+func (b *Broker) fanOut(k Key, n int64) {
+	total := int(b.totals[k])
+	sent := 0
+	for s := range b.subs[k] {
+		if s.deliver(int(n), total) {
+			sent++
+		}
+	}
+	if sent > 0 {
+		b.metrics.EventsSent(sent)
+	}
+}
+
+// deliver puts an event in the subscriber's channel, merging it into the
+// one waiting there if the subscriber has not taken it. It reports whether
+// a new event was queued (rather than merged).
+func (s *subscriber) deliver(likes, total int) bool {
+	select {
+	case ev := <-s.ch:
+		ev.Likes += likes
+		ev.Total = total
+		s.ch <- ev // cannot block: the channel was just emptied and only we send
+		return false
+	default:
+		s.ch <- &Event{SessionID: s.key.SessionID, Likes: likes, Total: total}
+		return true
 	}
 }
 
@@ -72,58 +142,57 @@ func (b *Broker) Subscribers() int {
 	return n
 }
 
-// Subscribe returns a channel of the session's events until ctx is done,
-// when the channel is closed. The first event has Likes 0 and the current
+// Subscribe returns a channel of the session's events, closed when ctx is
+// done or the broker closes. The first event has Likes 0 and the current
 // total, so a subscriber knows where it starts from.
 func (b *Broker) Subscribe(ctx context.Context, k Key) <-chan *Event {
-	s := &subscriber{wake: make(chan struct{}, 1)}
+	s := &subscriber{key: k, ch: make(chan *Event, 1)}
 	b.mu.Lock()
-	s.total = b.totals[k]
-	s.wake <- struct{}{} // deliver the starting total at once
+	defer b.mu.Unlock()
+	if b.closed {
+		close(s.ch)
+		return s.ch
+	}
+	s.ch <- &Event{SessionID: k.SessionID, Likes: 0, Total: int(b.totals[k])}
 	if b.subs[k] == nil {
 		b.subs[k] = map[*subscriber]struct{}{}
 	}
 	b.subs[k][s] = struct{}{}
-	b.mu.Unlock()
-
-	out := make(chan *Event)
-	go func() {
-		defer close(out)
-		defer b.unsubscribe(k, s)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-b.closed:
-				return
-			case <-s.wake:
-			}
-			b.mu.Lock()
-			ev := &Event{SessionID: k.SessionID, Likes: int(s.pending), Total: int(s.total)}
-			s.pending = 0
-			b.mu.Unlock()
-			select {
-			case out <- ev:
-				b.metrics.EventsSent(1)
-			case <-ctx.Done():
-				return
-			case <-b.closed:
-				return
-			}
-		}
-	}()
-	return out
+	context.AfterFunc(ctx, func() { b.unsubscribe(s) })
+	return s.ch
 }
 
-func (b *Broker) unsubscribe(k Key, s *subscriber) {
+func (b *Broker) unsubscribe(s *subscriber) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	delete(b.subs[k], s)
-	if len(b.subs[k]) == 0 {
-		delete(b.subs, k)
+	if _, ok := b.subs[s.key][s]; !ok {
+		return // already ended by Close
 	}
+	delete(b.subs[s.key], s)
+	if len(b.subs[s.key]) == 0 {
+		delete(b.subs, s.key)
+	}
+	close(s.ch)
 }
 
 // Close ends every subscription, so that long-lived requests (SSE,
-// WebSockets) finish when the server shuts down.
-func (b *Broker) Close() { b.once.Do(func() { close(b.closed) }) }
+// WebSockets) finish when the server shuts down. Pending increments are
+// delivered first.
+func (b *Broker) Close() {
+	b.once.Do(func() {
+		close(b.stop)
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for k, n := range b.pending {
+			b.fanOut(k, n)
+			delete(b.pending, k)
+		}
+		b.closed = true
+		for k, m := range b.subs {
+			for s := range m {
+				close(s.ch)
+			}
+			delete(b.subs, k)
+		}
+	})
+}

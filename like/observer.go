@@ -67,7 +67,7 @@ func (o *Observer) countMinutes(summaries []Summary) {
 
 // NewObserver loads the stored totals into broker's starting point and
 // returns an observer that continues from there.
-func NewObserver(ctx context.Context, store Store, interval time.Duration, metrics Metrics, logger *slog.Logger) (*Observer, *Broker, error) {
+func NewObserver(ctx context.Context, store Store, interval, eventInterval time.Duration, metrics Metrics, logger *slog.Logger) (*Observer, *Broker, error) {
 	totals, pos, err := store.Totals(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -81,7 +81,7 @@ func NewObserver(ctx context.Context, store Store, interval time.Duration, metri
 	if logger == nil {
 		logger = slog.Default()
 	}
-	broker := NewBroker(totals)
+	broker := NewBatchingBroker(totals, eventInterval)
 	broker.metrics = metrics
 	return &Observer{store: store, broker: broker, interval: interval, metrics: metrics, logger: logger,
 		pos: pos, wake: make(chan struct{}, 1), minutes: map[int64]int64{}}, broker, nil

@@ -29,10 +29,14 @@ type Config struct {
 	Ack          string           // AckBuffered or AckDurable; default AckDurable
 	Buffer       BufferConfig
 	PollInterval time.Duration // how often the observer reads new summaries; default 100 ms
-	RateLimit    float64       // likes per second per client UUID; 0 disables
-	RateBurst    int           // bucket size of the rate limit
-	Metrics      Metrics
-	Logger       *slog.Logger
+	// EventInterval is the least time between two events of one session's
+	// subscribers: increments in between are gathered into one event.
+	// Default 0: at once. `techconf serve` sets 250 ms.
+	EventInterval time.Duration
+	RateLimit     float64 // likes per second per client UUID; 0 disables
+	RateBurst     int     // bucket size of the rate limit
+	Metrics       Metrics
+	Logger        *slog.Logger
 }
 
 // Service accepts likes, stores them through the buffer, and serves the
@@ -69,7 +73,7 @@ func Open(ctx context.Context, store Store, cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	observer, broker, err := NewObserver(ctx, store, cfg.PollInterval, cfg.Metrics, cfg.Logger)
+	observer, broker, err := NewObserver(ctx, store, cfg.PollInterval, cfg.EventInterval, cfg.Metrics, cfg.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("load like totals: %w", err)
 	}

@@ -52,6 +52,7 @@ type serveConfig struct {
 	LikeBatchSize     int
 	LikeBufferSize    int
 	LikePollInterval  time.Duration
+	LikeEventInterval time.Duration
 	LikeRateLimit     float64
 	LikeRateBurst     int
 	// For tests of exactness under faults: a skewed clock for CreatedAt and
@@ -80,6 +81,7 @@ func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (strin
 	fs.IntVar(&c.LikeBatchSize, "like-batch-size", 5000, "most likes per write (capped by the store's own limit)")
 	fs.IntVar(&c.LikeBufferSize, "like-buffer-size", 100000, "most likes held in memory before createLike answers UNAVAILABLE")
 	fs.DurationVar(&c.LikePollInterval, "like-poll-interval", 100*time.Millisecond, "how often the observer reads the likes of all servers")
+	fs.DurationVar(&c.LikeEventInterval, "like-event-interval", 250*time.Millisecond, "least time between two likeAdded events of a session; likes in between arrive together")
 	fs.Float64Var(&c.LikeRateLimit, "like-rate-limit", 50, "likes per second per client UUID on average; 0 for no limit")
 	fs.IntVar(&c.LikeRateBurst, "like-rate-burst", 500, "likes a client UUID may send at once before the rate limit applies")
 	fs.DurationVar(&c.LikeClockSkew, "like-clock-skew", 0, "testing only: shift this server's clock for like timestamps")
@@ -120,6 +122,9 @@ func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (strin
 	}
 	if c.LikeFlushInterval <= 0 || c.LikePollInterval <= 0 {
 		return nil, usagef("--like-flush-interval and --like-poll-interval must be positive")
+	}
+	if c.LikeEventInterval < 0 {
+		return nil, usagef("--like-event-interval must not be negative")
 	}
 	if c.LikeBatchSize < like.MaxCount {
 		return nil, usagef("--like-batch-size must be at least %d (got %d)", like.MaxCount, c.LikeBatchSize)
@@ -266,11 +271,12 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, lookup func(
 			FlushInterval: cfg.LikeFlushInterval,
 			FlushDelay:    cfg.LikeFlushDelay,
 		},
-		PollInterval: cfg.LikePollInterval,
-		RateLimit:    cfg.LikeRateLimit,
-		RateBurst:    cfg.LikeRateBurst,
-		Metrics:      likeMetrics,
-		Logger:       logger,
+		PollInterval:  cfg.LikePollInterval,
+		EventInterval: cfg.LikeEventInterval,
+		RateLimit:     cfg.LikeRateLimit,
+		RateBurst:     cfg.LikeRateBurst,
+		Metrics:       likeMetrics,
+		Logger:        logger,
 	})
 	if err != nil {
 		return err
