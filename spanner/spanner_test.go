@@ -84,3 +84,21 @@ func TestMutationLimit(t *testing.T) {
 		t.Error("a batch over the mutation limit was not refused")
 	}
 }
+
+// BenchmarkFlushEmulator measures one batch of 1,000 likes written to the
+// Spanner emulator (which is slower than Spanner and serialises writes).
+func BenchmarkFlushEmulator(b *testing.B) {
+	s, _ := MustOpenStore(b)
+	ctx := context.Background()
+	k := like.Key{Edition: "2018", SessionID: 1}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		batch := storetest.NewBatch(k, "bench", 1000, time.Now())
+		b.StartTimer()
+		if err := s.WriteBatch(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "likes/s")
+}
