@@ -7,7 +7,7 @@
 #   docker build -t techconf .
 #   docker run --rm -p 8080:8080 techconf        # SQLite in the container
 #
-# deploy/deploy_test.go checks this file: the build stage's Go matches
+# deploy/image_test.go checks this file: the build stage's Go matches
 # go.mod, and its go build lines, run on the build context that
 # .dockerignore leaves, make a static binary.
 
