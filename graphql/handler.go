@@ -130,6 +130,17 @@ func presentError(ctx context.Context, logger *slog.Logger, err error) *gqlerror
 		gqlErr.Extensions["code"] = te.Code
 		return gqlErr
 	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// The client went away (or its deadline passed): nobody reads the
+		// answer, and for createLike the like is still stored.
+		logger.DebugContext(ctx, "request ended by the client", "path", gqlErr.Path.String())
+		gqlErr.Message = "the request was cancelled"
+		if gqlErr.Extensions == nil {
+			gqlErr.Extensions = map[string]any{}
+		}
+		gqlErr.Extensions["code"] = "CANCELLED"
+		return gqlErr
+	}
 	if gqlErr.Err != nil {
 		// An error from a resolver that is not meant for users.
 		logger.ErrorContext(ctx, "resolver error", "err", gqlErr.Err.Error(), "path", gqlErr.Path.String())

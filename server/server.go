@@ -50,6 +50,7 @@ type Server struct {
 	cfg      Config
 	mux      *http.ServeMux
 	draining atomic.Bool
+	answered atomic.Bool // the store has answered once
 	metrics  *httpMetrics
 }
 
@@ -139,7 +140,12 @@ func (s *Server) readiness(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "shutting down"})
 		return
 	}
-	if s.cfg.Ping != nil {
+	// Ready once the store has answered: before that the server knows no
+	// totals. After that, an outage of the store does not make it unready:
+	// pages come from memory and likes wait in the buffer, which is what
+	// the buffer is for. Taking every pod out of the load balancer would
+	// turn a store outage into a site outage.
+	if s.cfg.Ping != nil && !s.answered.Load() {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := s.cfg.Ping(ctx); err != nil {
@@ -147,6 +153,7 @@ func (s *Server) readiness(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store unavailable"})
 			return
 		}
+		s.answered.Store(true)
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }

@@ -79,7 +79,7 @@ func get(tb testing.TB, url string, header ...string) (*http.Response, string) {
 }
 
 func TestReadiness(t *testing.T) {
-	var storeDown bool
+	storeDown := true
 	ts := mustOpenServer(t, server.RoleAll, func(context.Context) error {
 		if storeDown {
 			return errors.New("down")
@@ -93,8 +93,11 @@ func TestReadiness(t *testing.T) {
 		want      int
 		wantAlive int
 	}{
-		{"Ready", false, false, 200, 200},
-		{"StoreDown", true, false, 503, 200},
+		{"StoreNotAnsweredYet", true, false, 503, 200},
+		{"StoreAnswers", false, false, 200, 200},
+		// Once it has answered, an outage does not take the pod out: the
+		// like buffer rides it out and the pages need no store.
+		{"StoreDownLater", true, false, 200, 200},
 		{"Draining", false, true, 503, 200},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -96,7 +96,6 @@ var _ like.Store = (*LikeStore)(nil)
 // client talks to the emulator without credentials.
 func Open(ctx context.Context, db string) (*LikeStore, error) {
 	client, err := sp.NewClientWithConfig(ctx, db, sp.ClientConfig{
-		SessionPoolConfig:    sp.SessionPoolConfig{MinOpened: 4},
 		DisableNativeMetrics: true,
 	})
 	if err != nil {

@@ -49,11 +49,19 @@ func chromiumPath(tb testing.TB) string {
 // opens tabs in it.
 func mustOpenBrowser(tb testing.TB) context.Context {
 	tb.Helper()
+	// Not tb.TempDir(): Chromium's helper processes may still be writing
+	// to the profile when the test ends, and TempDir's cleanup fails the
+	// test on a folder that is not empty.
+	profile, err := os.MkdirTemp("", "techconf-chromium")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { os.RemoveAll(profile) })
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(tb)),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
-		chromedp.UserDataDir(tb.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
