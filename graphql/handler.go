@@ -45,6 +45,8 @@ type Options struct {
 	// absolute URLs the API returns; otherwise the request's host is used.
 	PublicURL string
 	Logger    *slog.Logger
+	// OnOperation, if set, is told about every query and mutation.
+	OnOperation OperationFunc
 }
 
 func (o *Options) defaults() {
@@ -100,6 +102,9 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	// Depth first: a deep query gets the error that names its real problem.
+	if opts.OnOperation != nil {
+		srv.Use(operationMetrics{report: opts.OnOperation, names: &operationNames{seen: map[string]bool{}}})
+	}
 	srv.Use(depthLimit{max: opts.MaxDepth})
 	srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
 

@@ -14,8 +14,10 @@ import (
 )
 
 type httpMetrics struct {
-	requests *prometheus.CounterVec
-	duration *prometheus.HistogramVec
+	requests   *prometheus.CounterVec
+	duration   *prometheus.HistogramVec
+	operations *prometheus.CounterVec
+	opDuration *prometheus.HistogramVec
 }
 
 func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
@@ -30,8 +32,23 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"route"}),
 	}
-	reg.MustRegister(m.requests, m.duration)
+	m.operations = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "techconf_graphql_operations_total",
+		Help: "GraphQL queries and mutations by operation name (the first 100 names; then \"other\"), type and outcome (ok or the error code).",
+	}, []string{"operation", "type", "outcome"})
+	m.opDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "techconf_graphql_operation_duration_seconds",
+		Help:    "Time to answer a GraphQL query or mutation, by type.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
+	}, []string{"type"})
+	reg.MustRegister(m.requests, m.duration, m.operations, m.opDuration)
 	return m
+}
+
+// operation records one GraphQL operation.
+func (m *httpMetrics) operation(name, kind, outcome string, took time.Duration) {
+	m.operations.WithLabelValues(name, kind, outcome).Inc()
+	m.opDuration.WithLabelValues(kind).Observe(took.Seconds())
 }
 
 func (m *httpMetrics) observe(route, method string, status int, d time.Duration) {

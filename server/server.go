@@ -66,6 +66,7 @@ func New(cfg Config) *Server {
 		apiOpts := cfg.API
 		apiOpts.AllowedOrigins = cfg.AllowedOrigins
 		apiOpts.Logger = cfg.Logger
+		apiOpts.OnOperation = s.metrics.operation
 		apis := map[string]http.Handler{}
 		playgrounds := map[string]http.Handler{}
 		for _, ed := range cfg.Catalog.Editions {

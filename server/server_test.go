@@ -180,17 +180,35 @@ func TestMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	bad := `{"query":"mutation Named { createLike(input: {uuid: \"m\", sessionId: 999}) { count } }"}`
+	resp, err = http.Post(ts.URL+"/2018/api/query", "application/json", strings.NewReader(bad))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
 	_, metrics := get(t, ts.URL+"/metrics")
 	for _, want := range []string{
-		`techconf_http_requests_total{code="200",method="POST",route="/{edition}/api/query"} 1`,
+		`techconf_http_requests_total{code="200",method="POST",route="/{edition}/api/query"} 2`,
 		`techconf_likes_accepted_total 4`,
 		`techconf_likes_stored_total 4`,
 		`techconf_like_buffer_depth 0`,
 		`techconf_like_subscribers 0`,
 		`techconf_like_flush_duration_seconds_count 1`,
+		`techconf_graphql_operations_total{operation="anonymous",outcome="ok",type="mutation"} 1`,
+		`techconf_graphql_operations_total{operation="Named",outcome="NOT_FOUND",type="mutation"} 1`,
 	} {
 		if !strings.Contains(metrics, want) {
-			t.Errorf("/metrics lacks %q", want)
+			t.Errorf("/metrics lacks %q; it has:\n%s", want, grepLines(metrics, "techconf_graphql_operations_total"))
 		}
 	}
+}
+
+func grepLines(text, prefix string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
