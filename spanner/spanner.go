@@ -20,6 +20,9 @@ import (
 	"cloud.google.com/go/spanner/admin/database/apiv1/databasepb"
 	instance "cloud.google.com/go/spanner/admin/instance/apiv1"
 	"cloud.google.com/go/spanner/admin/instance/apiv1/instancepb"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/codes"
 
 	"github.com/techconf/techconf/like"
@@ -97,7 +100,15 @@ var _ like.Store = (*LikeStore)(nil)
 func Open(ctx context.Context, db string) (*LikeStore, error) {
 	client, err := sp.NewClientWithConfig(ctx, db, sp.ClientConfig{
 		DisableNativeMetrics: true,
-	})
+	},
+		// After a network outage, reconnect within seconds: gRPC's default
+		// backoff grows to two minutes, during which likes wait in the
+		// buffer.
+		option.WithGRPCDialOption(grpc.WithConnectParams(grpc.ConnectParams{
+			Backoff:           backoff.Config{BaseDelay: 250 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 3 * time.Second},
+			MinConnectTimeout: 5 * time.Second,
+		})),
+	)
 	if err != nil {
 		return nil, fmt.Errorf("spanner: connect to %s: %w", db, err)
 	}
@@ -348,4 +359,19 @@ func createInstance(ctx context.Context, project, inst string) error {
 		return fmt.Errorf("spanner: create instance: %w", err)
 	}
 	return nil
+}
+
+// CountIDs returns how many of the given like ids are stored, for checks
+// that no acknowledged like was lost. It reads by primary key.
+func (s *LikeStore) CountIDs(ctx context.Context, ids []string) (int, error) {
+	keys := make([]sp.KeySet, len(ids))
+	for i, id := range ids {
+		keys[i] = sp.Key{id}
+	}
+	n := 0
+	err := s.client.Single().Read(ctx, "Likes", sp.KeySets(keys...), []string{"LikeId"}).Do(func(*sp.Row) error {
+		n++
+		return nil
+	})
+	return n, err
 }

@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -75,9 +77,16 @@ type proc struct {
 
 func startProc(tb testing.TB, db string, extra ...string) *proc {
 	tb.Helper()
+	return startProcEnv(tb, nil, db, extra...)
+}
+
+// startProcEnv starts a server with extra environment variables.
+func startProcEnv(tb testing.TB, env []string, db string, extra ...string) *proc {
+	tb.Helper()
 	addr := freeAddr(tb)
 	args := append([]string{"serve", "--addr", addr, "--db", db, "--log-level", "warn", "--like-poll-interval", "50ms"}, extra...)
 	p := &proc{cmd: exec.Command(techconfBinary(tb), args...), base: "http://" + addr, logs: &syncBuffer{}, exit: make(chan error, 1)}
+	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
 		tb.Fatal(err)
@@ -469,10 +478,22 @@ func TestFaultsLoseNothing(t *testing.T) {
 	}
 }
 
-// storedIDs counts which of the like ids are in the SQLite database.
+// storedIDs counts which of the like ids are in the database.
 func storedIDs(tb testing.TB, db string, ids []string) int {
 	tb.Helper()
-	_, location, _ := parseDB(db)
+	kind, location, _ := parseDB(db)
+	if kind == "spanner" {
+		s, err := spanner.Open(context.Background(), location)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		defer s.Close()
+		n, err := s.CountIDs(context.Background(), ids)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return n
+	}
 	d, err := sqlite.Open(context.Background(), location)
 	if err != nil {
 		tb.Fatal(err)
@@ -536,4 +557,110 @@ func TestStoreOutage(t *testing.T) {
 		t.Errorf("%d likes acknowledged during a 10 s outage, %d stored", len(ids), found)
 	}
 	t.Logf("outage: %d likes acknowledged, all stored", len(ids))
+}
+
+// cutProxy forwards TCP connections to target until cut, when it drops
+// every connection and refuses new ones: a network outage between a
+// server and its database.
+type cutProxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	down   bool
+	conns  []net.Conn
+}
+
+func startCutProxy(tb testing.TB, target string) *cutProxy {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := &cutProxy{ln: ln, target: target}
+	tb.Cleanup(func() { ln.Close(); p.cut(true) })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go p.serve(c)
+		}
+	}()
+	return p
+}
+
+func (p *cutProxy) serve(c net.Conn) {
+	p.mu.Lock()
+	down := p.down
+	p.mu.Unlock()
+	if down {
+		c.Close()
+		return
+	}
+	up, err := net.Dial("tcp", p.target)
+	if err != nil {
+		c.Close()
+		return
+	}
+	p.mu.Lock()
+	p.conns = append(p.conns, c, up)
+	p.mu.Unlock()
+	go func() { io.Copy(up, c); up.Close() }()
+	io.Copy(c, up)
+	c.Close()
+}
+
+// cut drops the connections and refuses new ones (down), or lets them
+// through again.
+func (p *cutProxy) cut(down bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = down
+	if down {
+		for _, c := range p.conns {
+			c.Close()
+		}
+		p.conns = nil
+	}
+}
+
+// TestSpannerOutage: the network between a server and Spanner (the
+// emulator) is cut for 10 s while likes flow. Likes are accepted into the
+// buffer and retried; once the network is back, every acknowledged like is
+// stored.
+func TestSpannerOutage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes 10 s of outage")
+	}
+	db := newDatabase(t, "spanner")
+	proxy := startCutProxy(t, emulator.Host(t))
+	p := startProcEnv(t, []string{"SPANNER_EMULATOR_HOST=" + proxy.ln.Addr().String()}, db, "--like-ack", "buffered")
+	stop := make(chan struct{})
+	result := make(chan []string, 1)
+	go func() {
+		ids, _ := load(p, stop)
+		result <- ids
+	}()
+	time.Sleep(500 * time.Millisecond)
+	proxy.cut(true)
+	time.Sleep(10 * time.Second)
+	proxy.cut(false)
+	time.Sleep(500 * time.Millisecond)
+	close(stop)
+	ids := <-result
+	if len(ids) == 0 {
+		t.Fatal("no like was acknowledged; the test proves nothing")
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for p.liked(t) < len(ids) && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err := p.terminate(t); err != nil {
+		t.Errorf("exit after SIGTERM: %v", err)
+	}
+	if found := storedIDs(t, db, ids); found != len(ids) {
+		t.Errorf("%d likes acknowledged around a 10 s outage, %d stored", len(ids), found)
+	}
+	t.Logf("Spanner outage: %d likes acknowledged, all stored", len(ids))
 }
