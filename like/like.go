@@ -124,6 +124,13 @@ type Store interface {
 	Ping(ctx context.Context) error
 }
 
+// HistoryStore is a Store that can also say how many likes were made per
+// minute (Unix minutes) since a time, as of a position, so that a server
+// that starts can draw the recent past without counting anything twice.
+type HistoryStore interface {
+	PerMinute(ctx context.Context, at Position, since time.Time) (map[int64]int64, error)
+}
+
 // ValidateRequest checks createLike's input that does not depend on the
 // content (the session's existence is checked by the caller).
 func ValidateRequest(userUUID string, count int) error {

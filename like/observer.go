@@ -83,8 +83,19 @@ func NewObserver(ctx context.Context, store Store, interval, eventInterval time.
 	}
 	broker := NewBatchingBroker(totals, eventInterval)
 	broker.metrics = metrics
-	return &Observer{store: store, broker: broker, interval: interval, metrics: metrics, logger: logger,
-		pos: pos, wake: make(chan struct{}, 1), minutes: map[int64]int64{}}, broker, nil
+	o := &Observer{store: store, broker: broker, interval: interval, metrics: metrics, logger: logger,
+		pos: pos, wake: make(chan struct{}, 1), minutes: map[int64]int64{}}
+	if hs, ok := store.(HistoryStore); ok {
+		// The per-minute history up to pos; later summaries arrive by Poll.
+		history, err := hs.PerMinute(ctx, pos, time.Now().Add(-keepMinutes*time.Minute))
+		if err != nil {
+			logger.Warn("like observer: no per-minute history", "err", err)
+		}
+		for m, n := range history {
+			o.minutes[m] = n
+		}
+	}
+	return o, broker, nil
 }
 
 // Wake asks for a poll now (after this server's own flush) instead of at

@@ -241,6 +241,36 @@ func parsePosition(p like.Position) (time.Time, error) {
 	return t, nil
 }
 
+var _ like.HistoryStore = (*LikeStore)(nil)
+
+// PerMinute sums the summaries per minute since since, reading at the
+// position's timestamp so that nothing after it is counted.
+func (s *LikeStore) PerMinute(ctx context.Context, at like.Position, since time.Time) (map[int64]int64, error) {
+	ts, err := parsePosition(at)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]int64{}
+	stmt := sp.Statement{
+		SQL:    `SELECT DIV(Second, 60), SUM(Likes) FROM LikeSummaries WHERE Second >= @since GROUP BY DIV(Second, 60)`,
+		Params: map[string]any{"since": since.Unix()},
+	}
+	tx := s.client.Single().WithTimestampBound(sp.ReadTimestamp(ts))
+	defer tx.Close()
+	err = tx.Query(ctx, stmt).Do(func(r *sp.Row) error {
+		var m, n int64
+		if err := r.Columns(&m, &n); err != nil {
+			return err
+		}
+		out[m] = n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("spanner: per minute: %w", err)
+	}
+	return out, nil
+}
+
 // Count returns the number of stored like rows of one session.
 func (s *LikeStore) Count(ctx context.Context, k like.Key) (int64, error) {
 	var n int64

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/techconf/techconf/like"
 
@@ -271,6 +272,31 @@ func parsePosition(p like.Position) (int64, error) {
 		return 0, fmt.Errorf("sqlite: malformed position %q", p)
 	}
 	return n, nil
+}
+
+var _ like.HistoryStore = (*LikeStore)(nil)
+
+// PerMinute sums the summaries up to the position per minute since since.
+func (s *LikeStore) PerMinute(ctx context.Context, at like.Position, since time.Time) (map[int64]int64, error) {
+	seq, err := parsePosition(at)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.db.QueryContext(ctx, `SELECT second / 60, SUM(likes) FROM like_summaries
+		WHERE seq <= ? AND second >= ? GROUP BY second / 60`, seq, since.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: per minute: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int64{}
+	for rows.Next() {
+		var m, n int64
+		if err := rows.Scan(&m, &n); err != nil {
+			return nil, fmt.Errorf("sqlite: per minute: %w", err)
+		}
+		out[m] = n
+	}
+	return out, rows.Err()
 }
 
 // Count returns the number of stored like rows of one session.

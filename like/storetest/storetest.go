@@ -29,6 +29,38 @@ func Run(t *testing.T, open func(t *testing.T) Counter) {
 	t.Run("ChangesExactlyOnce", func(t *testing.T) { testChangesExactlyOnce(t, open(t)) })
 	t.Run("ConcurrentWriters", func(t *testing.T) { testConcurrentWriters(t, open(t)) })
 	t.Run("MaxBatch", func(t *testing.T) { testMaxBatch(t, open(t)) })
+	t.Run("PerMinute", func(t *testing.T) { testPerMinute(t, open(t)) })
+}
+
+// testPerMinute: the history counts each like once, in the minute of its
+// time, and nothing committed after the position.
+func testPerMinute(t *testing.T, s Counter) {
+	hs, ok := s.(like.HistoryStore)
+	if !ok {
+		t.Skip("this store keeps no per-minute history")
+	}
+	ctx := context.Background()
+	m0 := time.Now().Truncate(time.Minute).Add(-10 * time.Minute)
+	b := NewBatch(keyA, "s1", 4, m0) // 0, 0.3, 0.6, 0.9 s into the minute
+	late := NewBatch(keyB, "s1", 3, m0.Add(time.Minute))
+	if err := s.WriteBatch(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	_, pos, err := s.Totals(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteBatch(ctx, late); err != nil {
+		t.Fatal(err)
+	}
+	got, err := hs.PerMinute(ctx, pos, m0.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]int64{m0.Unix() / 60: 4}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("PerMinute at the position = %v; want %v (the later batch not counted)", got, want)
+	}
 }
 
 // NewBatch returns a batch of n likes of one session, made at now.
