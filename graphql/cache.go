@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"net/http"
+	"sync"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -17,19 +18,35 @@ import (
 // subscription) and selects no volatile field (Session.liked). The
 // timetable that every client asks for at start is then served from memory.
 type responseCache struct {
-	cacheable *lru.Cache[string, bool]   // query text -> may its answer be cached?
+	cacheable *lru.Cache[[32]byte, bool] // hash of the query text -> may its answer be cached?
 	answers   *lru.Cache[string, []byte] // request key -> answer
 	tokens    int
+
+	mu    sync.Mutex
+	bytes int // size of the answers held
 }
+
+// Limits that keep the cache from being a way to fill the server's memory:
+// clients choose queries (and aliases make every one different).
+const (
+	maxCachedQuery  = 16 << 10  // longer query texts are not cached
+	maxCachedAnswer = 256 << 10 // nor answers larger than this
+	maxCacheBytes   = 32 << 20  // all answers together, per edition
+)
 
 // volatileFields change while the server runs; answers holding them are
 // never cached.
 var volatileFields = map[string]bool{"liked": true}
 
 func newResponseCache(tokenLimit int) *responseCache {
-	cacheable, _ := lru.New[string, bool](1000) // fails only for a size <= 0
-	answers, _ := lru.New[string, []byte](2000)
-	return &responseCache{cacheable: cacheable, answers: answers, tokens: tokenLimit}
+	c := &responseCache{tokens: tokenLimit}
+	c.cacheable, _ = lru.New[[32]byte, bool](1000) // fails only for a size <= 0
+	c.answers, _ = lru.NewWithEvict(2000, func(_ string, body []byte) {
+		c.mu.Lock()
+		c.bytes -= len(body)
+		c.mu.Unlock()
+	})
+	return c
 }
 
 type cacheRequest struct {
@@ -41,13 +58,14 @@ type cacheRequest struct {
 
 // key returns the cache key of a request, or "" if it may not be cached.
 func (c *responseCache) key(base string, req cacheRequest) string {
-	if req.Query == "" || len(req.Extensions) > 0 && string(req.Extensions) != "null" {
+	if req.Query == "" || len(req.Query) > maxCachedQuery || len(req.Extensions) > 0 && string(req.Extensions) != "null" {
 		return "" // persisted queries and other extensions take the normal path
 	}
-	ok, known := c.cacheable.Get(req.Query)
+	qh := sha256.Sum256([]byte(req.Query))
+	ok, known := c.cacheable.Get(qh)
 	if !known {
 		ok = isCacheable(req.Query, c.tokens)
-		c.cacheable.Add(req.Query, ok)
+		c.cacheable.Add(qh, ok)
 	}
 	if !ok {
 		return ""
@@ -98,7 +116,26 @@ func hasVolatile(set ast.SelectionSet) bool {
 
 func (c *responseCache) get(key string) ([]byte, bool) { return c.answers.Get(key) }
 
-func (c *responseCache) put(key string, body []byte) { c.answers.Add(key, body) }
+// put keeps an answer unless it is too large; the oldest answers go when
+// the cache holds more than maxCacheBytes.
+func (c *responseCache) put(key string, body []byte) {
+	if len(body) > maxCachedAnswer {
+		return
+	}
+	c.answers.Add(key, body)
+	c.mu.Lock()
+	c.bytes += len(body)
+	over := c.bytes > maxCacheBytes
+	c.mu.Unlock()
+	for over {
+		if _, _, ok := c.answers.RemoveOldest(); !ok {
+			return
+		}
+		c.mu.Lock()
+		over = c.bytes > maxCacheBytes
+		c.mu.Unlock()
+	}
+}
 
 // captureWriter keeps a copy of a successful answer for the cache.
 type captureWriter struct {

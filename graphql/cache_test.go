@@ -1,7 +1,9 @@
 package graphql_test
 
 import (
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -50,3 +52,35 @@ func TestResponseCache(t *testing.T) {
 		}
 	}
 }
+
+// TestResponseCacheSkipsLargeAnswers: answers too large for the cache go
+// out but are not kept, so aliases cannot fill the server's memory.
+func TestResponseCacheSkipsLargeAnswers(t *testing.T) {
+	api := mustOpenAPI(t, graphql.Options{})
+	var q strings.Builder
+	q.WriteString("{ ")
+	for i := 0; i < 20; i++ { // about 18 KB of answer each
+		q.WriteString("a" + itoa(i) + ": sessionList { nodes { title titleJa outline outlineJa } } ")
+	}
+	q.WriteString("}")
+	body := `{"query":"` + q.String() + `"}`
+	for i := 0; i < 2; i++ {
+		resp, err := http.Post(api.URL, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+		if len(answer) < 256<<10 {
+			t.Fatalf("answer is %d bytes; the test needs one over 256 KB", len(answer))
+		}
+		if i == 1 && resp.Header.Get("X-Cache") == "hit" {
+			t.Error("an answer over 256 KB was kept in the cache")
+		}
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

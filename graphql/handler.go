@@ -30,7 +30,7 @@ import (
 // Options are the limits and settings of one edition's API handler. Zero
 // values take the defaults below.
 type Options struct {
-	MaxBodyBytes    int64         // larger request bodies get 413; default 1 MiB
+	MaxBodyBytes    int64         // larger request bodies get 413; default 256 KiB
 	ComplexityLimit int           // default 20000 (a full timetable with speakers costs about 5000)
 	MaxDepth        int           // default 12 levels of selection
 	TokenLimit      int           // default 10000 tokens per query document
@@ -51,7 +51,9 @@ type Options struct {
 
 func (o *Options) defaults() {
 	if o.MaxBodyBytes == 0 {
-		o.MaxBodyBytes = 1 << 20
+		// Real queries are a few KiB; this bounds what the query caches
+		// below (keyed by query text) can hold.
+		o.MaxBodyBytes = 256 << 10
 	}
 	if o.ComplexityLimit == 0 {
 		o.ComplexityLimit = 20000
@@ -97,10 +99,10 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 	srv.AddTransport(transport.SSE{KeepAlivePingInterval: opts.KeepAlive})
 	srv.AddTransport(transport.POST{})
 
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](500))
 	srv.SetParserTokenLimit(opts.TokenLimit)
 	srv.Use(extension.Introspection{})
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](500)})
 	// Depth first: a deep query gets the error that names its real problem.
 	if opts.OnOperation != nil {
 		srv.Use(operationMetrics{report: opts.OnOperation, names: &operationNames{seen: map[string]bool{}}})

@@ -153,7 +153,9 @@ func (b *Broker) Subscribe(ctx context.Context, k Key) <-chan *Event {
 		close(s.ch)
 		return s.ch
 	}
-	s.ch <- &Event{SessionID: k.SessionID, Likes: 0, Total: int(b.totals[k])}
+	// The starting total leaves out increments not fanned out yet: they
+	// will reach this subscriber as increments at the next interval.
+	s.ch <- &Event{SessionID: k.SessionID, Likes: 0, Total: int(b.totals[k] - b.pending[k])}
 	if b.subs[k] == nil {
 		b.subs[k] = map[*subscriber]struct{}{}
 	}

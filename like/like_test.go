@@ -461,3 +461,26 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestBatchingBrokerStartsExact: a subscriber that arrives while
+// increments wait for the next interval starts from a total without them
+// and receives them as increments, so it counts each like once.
+func TestBatchingBrokerStartsExact(t *testing.T) {
+	b := like.NewBatchingBroker(map[like.Key]int64{k5: 10}, 50*time.Millisecond)
+	defer b.Close()
+	b.Publish(k5, 5)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch := b.Subscribe(ctx, k5)
+	first := <-ch
+	start, sum := first.Total-first.Likes, 0
+	for ev := range ch {
+		sum += ev.Likes
+		if ev.Total == 15 {
+			break
+		}
+	}
+	if start+sum != 15 || b.Total(k5) != 15 {
+		t.Errorf("start %d + likes %d = %d; want 15, the total", start, sum, start+sum)
+	}
+}

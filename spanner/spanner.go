@@ -70,8 +70,9 @@ const (
 )
 
 // MaxBatchLikes is the largest batch that stays under MaxMutations even when
-// every like needs a summary row of its own.
-const MaxBatchLikes = MaxMutations / worstMutationsPerLike
+// every like needs a summary row of its own, with a margin of two
+// mutations per like for what Spanner may count that we do not.
+const MaxBatchLikes = MaxMutations / (worstMutationsPerLike + 2)
 
 // MutationCount is the number of mutations WriteBatch commits for b.
 func MutationCount(b like.Batch) int {
@@ -80,6 +81,16 @@ func MutationCount(b like.Batch) int {
 
 // shards spreads the commit-order index over this many key ranges.
 const shards = 16
+
+// shardList is every shard: the query names them, so that Spanner seeks
+// to CommittedAt within each rather than scanning the whole index.
+var shardList = func() []int64 {
+	out := make([]int64, shards)
+	for i := range out {
+		out[i] = int64(i)
+	}
+	return out
+}()
 
 func shardOf(batchID string) int64 {
 	h := fnv.New32a()
@@ -131,13 +142,13 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 	summaries := b.Summaries()
 	ms := make([]*sp.Mutation, 0, len(b.Likes)+len(summaries))
 	for _, l := range b.Likes {
-		ms = append(ms, sp.InsertOrUpdate("Likes",
+		ms = append(ms, sp.Insert("Likes",
 			[]string{"LikeId", "Edition", "SessionId", "UserUuid", "CreatedAt", "ServerId"},
 			[]any{l.ID, l.Edition, int64(l.SessionID), l.UserUUID, l.CreatedAt, l.ServerID}))
 	}
 	shard := shardOf(b.ID)
 	for _, sm := range summaries {
-		ms = append(ms, sp.InsertOrUpdate("LikeSummaries",
+		ms = append(ms, sp.Insert("LikeSummaries",
 			[]string{"BatchId", "Edition", "SessionId", "ServerId", "Second", "Likes", "Shard", "CommittedAt"},
 			[]any{sm.BatchID, sm.Edition, int64(sm.SessionID), sm.ServerID, sm.Second, sm.Likes, shard, sp.CommitTimestamp}))
 	}
@@ -204,8 +215,8 @@ func (s *LikeStore) Changes(ctx context.Context, from like.Position) ([]like.Sum
 	stmt := sp.Statement{
 		SQL: `SELECT BatchId, Edition, SessionId, ServerId, Second, Likes
 			FROM LikeSummaries@{FORCE_INDEX=LikeSummariesByCommit}
-			WHERE Shard >= 0 AND Shard < @shards AND CommittedAt > @since`,
-		Params: map[string]any{"shards": int64(shards), "since": since},
+			WHERE Shard IN UNNEST(@shards) AND CommittedAt > @since`,
+		Params: map[string]any{"shards": shardList, "since": since},
 	}
 	var out []like.Summary
 	err = tx.Query(ctx, stmt).Do(func(r *sp.Row) error {

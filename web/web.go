@@ -17,8 +17,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/techconf/techconf/conference"
 	"github.com/techconf/techconf/like"
@@ -55,15 +56,14 @@ type Handler struct {
 	mux     *http.ServeMux
 
 	// Pages that depend only on the content (landing pages, speakers) are
-	// rendered once per language and filter: the content cannot change
-	// while the process runs.
-	cacheMu sync.Mutex
-	cache   map[string][]byte
+	// rendered once per language, filter and host: the content cannot
+	// change while the process runs. Least recently used pages go first,
+	// so requests with made-up Host headers cannot crowd out real pages.
+	cache *lru.Cache[string, []byte]
 }
 
-// maxCachedPages bounds the page cache; filters are validated against the
-// content, so the number of distinct keys is bounded anyway.
-const maxCachedPages = 2000
+// maxCachedPages bounds the page cache (about 60 KB a page).
+const maxCachedPages = 500
 
 // NewHandler returns the pages' handler. It answers:
 //
@@ -79,7 +79,8 @@ func NewHandler(catalog *conference.Catalog, likes Likes, logger *slog.Logger, o
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	h := &Handler{catalog: catalog, likes: likes, opts: opts, logger: logger, mux: http.NewServeMux(), cache: map[string][]byte{}}
+	h := &Handler{catalog: catalog, likes: likes, opts: opts, logger: logger, mux: http.NewServeMux()}
+	h.cache, _ = lru.New[string, []byte](maxCachedPages) // fails only for a size <= 0
 	h.assets = loadAssets(staticFS)
 	h.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"clock": func(t time.Time) string { return t.Format("15:04") },
@@ -366,9 +367,7 @@ const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-s
 // renderCached serves a page that depends only on the content from the
 // cache, rendering it (with fill) the first time.
 func (h *Handler) renderCached(w http.ResponseWriter, r *http.Request, key, name string, p page, fill func(*page)) {
-	h.cacheMu.Lock()
-	body, ok := h.cache[key]
-	h.cacheMu.Unlock()
+	body, ok := h.cache.Get(key)
 	if !ok {
 		fill(&p)
 		var buf bytes.Buffer
@@ -378,11 +377,7 @@ func (h *Handler) renderCached(w http.ResponseWriter, r *http.Request, key, name
 			return
 		}
 		body = buf.Bytes()
-		h.cacheMu.Lock()
-		if len(h.cache) < maxCachedPages {
-			h.cache[key] = body
-		}
-		h.cacheMu.Unlock()
+		h.cache.Add(key, body)
 	}
 	h.writePage(w, r, http.StatusOK, p.Lang, body)
 }
@@ -470,8 +465,8 @@ func firstSentence(s string) string {
 			return s[:i+len(end)]
 		}
 	}
-	if len(s) > 200 {
-		return s[:200]
+	if r := []rune(s); len(r) > 120 {
+		return string(r[:120]) + "…"
 	}
 	return s
 }

@@ -211,6 +211,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{"database without location", []string{"serve", "--db", "sqlite:"}, nil, "--db"},
 		{"bad log level", []string{"serve", "--log-level", "loud", "--db", db}, nil, "--log-level"},
 		{"zero shutdown grace", []string{"serve", "--shutdown-grace", "0s", "--db", db}, nil, "--shutdown-grace"},
+		{"server id too long", []string{"serve", "--server-id", strings.Repeat("s", 129), "--db", db}, nil, "--server-id is 129 bytes long"},
 		{"bad role from the environment", []string{"serve", "--db", db}, map[string]string{"TECHCONF_ROLE": "nope"}, "$TECHCONF_ROLE"},
 		{"bad database from the environment", []string{"serve"}, map[string]string{"TECHCONF_DB": "mysql:x"}, "$TECHCONF_DB"},
 		{"bad duration from the environment", []string{"serve", "--db", db}, map[string]string{"TECHCONF_SHUTDOWN_GRACE": "soon"}, "$TECHCONF_SHUTDOWN_GRACE"},

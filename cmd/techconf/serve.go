@@ -141,6 +141,10 @@ func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (strin
 	if c.ServerID == "" {
 		c.ServerID = defaultServerID()
 	}
+	if len(c.ServerID) > 128 {
+		// Every stored like carries it; the Spanner schema holds 128.
+		return nil, usagef("%s is %d bytes long; at most 128 are allowed", src.name("server-id"), len(c.ServerID))
+	}
 	return c, nil
 }
 
