@@ -215,7 +215,7 @@ func TestSubscriptionEndsCleanly(t *testing.T) {
 	}
 	cancel()
 	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+	for (runtime.NumGoroutine() > before || b.Subscribers() > 0) && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if got := runtime.NumGoroutine(); got > before {
