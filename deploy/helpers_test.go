@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	_ "github.com/techconf/techconf/internal/golden" // accepts -update, as every test package does
 )
 
 // repoRoot is the module's root, one folder up from this package.

@@ -12,6 +12,7 @@ import (
 
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
+	_ "github.com/techconf/techconf/internal/golden" // accepts -update, as every test package does
 	"github.com/techconf/techconf/telemetry"
 )
 
