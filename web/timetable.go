@@ -116,7 +116,8 @@ func floorPlan(xs []*conference.Exhibition) []booth {
 
 // minuteChart draws likes per minute as an SVG bar chart, on the server so
 // that it needs no script, and returns the total it shows.
-func minuteChart(minutes []like.MinuteCount, title string) (template.HTML, int64) {
+func minuteChart(minutes []like.MinuteCount, title string, loc *time.Location) (template.HTML, int64) {
+	zone := func(t time.Time) string { return t.In(loc).Format("15:04") }
 	const width, height, left, bottom = 640, 200, 40, 24
 	var maxLikes, total int64
 	for _, m := range minutes {
@@ -136,10 +137,11 @@ func minuteChart(minutes []like.MinuteCount, title string) (template.HTML, int64
 		for i, m := range minutes {
 			h := float64(m.Likes) / float64(scale) * float64(plotH)
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#0b5cad"><title>%s: %d</title></rect>`,
-				float64(left)+float64(i)*barW+1, float64(height-bottom)-h, max(barW-2, 1), h, m.Minute.UTC().Format("15:04 UTC"), m.Likes)
+				float64(left)+float64(i)*barW+1, float64(height-bottom)-h, max(barW-2, 1), h, zone(m.Minute), m.Likes)
 		}
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" fill="#1b1f24">%s</text>`, left, height-6, minutes[0].Minute.UTC().Format("15:04"))
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" fill="#1b1f24" text-anchor="end">%s</text>`, width, height-6, minutes[n-1].Minute.UTC().Format("15:04 UTC"))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" fill="#1b1f24">%s</text>`, left, height-6, zone(minutes[0].Minute))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" fill="#1b1f24" text-anchor="end">%s (%s)</text>`, width, height-6,
+			zone(minutes[n-1].Minute), template.HTMLEscapeString(loc.String()))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()), total

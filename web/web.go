@@ -288,7 +288,11 @@ func (h *Handler) ranking(w http.ResponseWriter, r *http.Request) {
 	}
 	now := h.opts.Now()
 	minutes := h.likes.PerMinute(now.Add(-59*time.Minute), now)
-	p.Chart, p.ChartTotal = minuteChart(minutes, p.T("Likes per minute, last hour", "直近1時間の1分ごとのいいね数"))
+	loc := time.UTC
+	if l, err := time.LoadLocation(ed.Timezone); err == nil && ed.Timezone != "" {
+		loc = l // validated when the content loaded
+	}
+	p.Chart, p.ChartTotal = minuteChart(minutes, p.T("Likes per minute, last hour", "直近1時間の1分ごとのいいね数"), loc)
 	w.Header().Set("Cache-Control", "no-cache")
 	h.render(w, r, http.StatusOK, "ranking.html", p)
 }

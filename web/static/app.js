@@ -154,6 +154,10 @@
         self.show();
       } else if (msg.type === "ping") {
         ws.send(JSON.stringify({ type: "pong" }));
+      } else if (msg.type === "complete") {
+        // The server ended the subscription (it is shutting down during a
+        // rollout): reconnect, to another server, and take the total again.
+        ws.close();
       } else if (msg.type === "error") {
         self.statusEl.textContent = t("Live likes are unavailable.", "ライブ表示を利用できません。");
       }
