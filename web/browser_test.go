@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -91,29 +93,51 @@ func newTab(tb testing.TB, browser context.Context) context.Context {
 // mustOpenFullSite serves the pages and the API like `techconf serve`.
 func mustOpenFullSite(tb testing.TB) *site {
 	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, _ := startFullSite(tb, filepath.Join(tb.TempDir(), "likes.db"), ln)
+	return s
+}
+
+// startFullSite serves the pages and the API on ln with the SQLite file at
+// dbPath; stop shuts it down as SIGTERM would (subscriptions end, the
+// listener closes).
+func startFullSite(tb testing.TB, dbPath string, ln net.Listener) (s *site, stop func()) {
+	tb.Helper()
 	catalog, err := conference.Load(content.Sample())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "likes.db"))
+	db, err := sqlite.Open(context.Background(), dbPath)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { db.Close() })
 	likes, err := like.Open(context.Background(), sqlite.NewLikeStore(db), like.Config{ServerID: "browser-test"})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { likes.Close(context.Background()) })
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := server.New(server.Config{
 		Role: server.RoleAll, Catalog: catalog, Likes: likes, Ping: sqlite.NewLikeStore(db).Ping,
 		Web: web.NewHandler(catalog, likes, logger, web.Options{}), AllowedOrigins: []string{"*"},
 		Logger: logger, Registry: prometheus.NewRegistry(),
 	})
-	ts := httptest.NewServer(srv)
-	tb.Cleanup(ts.Close)
-	return &site{URL: ts.URL, Edition: catalog.Edition("2018"), Likes: likes}
+	ts := httptest.NewUnstartedServer(srv)
+	ts.Listener.Close()
+	ts.Listener = ln
+	ts.Start()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			likes.Close(context.Background())
+			ts.Close()
+			db.Close()
+		})
+	}
+	tb.Cleanup(stop)
+	return &site{URL: ts.URL, Edition: catalog.Edition("2018"), Likes: likes}, stop
 }
 
 // artifactDir is where screenshots go: $TECHCONF_ARTIFACTS, or artifacts/
@@ -368,4 +392,33 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 	if count != "0" {
 		t.Errorf("without JavaScript the like count reads %q; want 0", count)
 	}
+}
+
+// TestBrowserLikesReconnect: the server the page is subscribed to goes
+// away (a rollout) and another takes its address; the page reconnects and
+// shows the total again, including likes made meanwhile.
+func TestBrowserLikesReconnect(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "likes.db")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	first, stop := startFullSite(t, dbPath, ln)
+	tab := newTab(t, mustOpenBrowser(t))
+	if err := chromedp.Run(tab, chromedp.Navigate(first.URL+"/2018/sessions/5"), chromedp.WaitVisible(".like-button")); err != nil {
+		t.Fatal(err)
+	}
+	waitCount(t, tab, 0, 5*time.Second)
+	stop()
+	ln, err = net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("listen again on %s: %v", addr, err)
+	}
+	second, _ := startFullSite(t, dbPath, ln)
+	if _, err := second.Likes.Create(context.Background(), like.Key{Edition: "2018", SessionID: 5}, "other-attendee", 4); err != nil {
+		t.Fatal(err)
+	}
+	// The page retries after about a second, then two, then four.
+	waitCount(t, tab, 4, 10*time.Second)
 }
