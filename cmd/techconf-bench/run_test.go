@@ -1,11 +1,26 @@
 package main
 
 import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/techconf/techconf/conference"
+	"github.com/techconf/techconf/content"
 	_ "github.com/techconf/techconf/internal/golden"
+	"github.com/techconf/techconf/like"
+	"github.com/techconf/techconf/server"
+	"github.com/techconf/techconf/sqlite"
 )
 
 func TestHistogramPercentiles(t *testing.T) {
@@ -70,3 +85,57 @@ func TestReportSaysWhenNotExact(t *testing.T) {
 		}
 	}
 }
+
+// TestRunAgainstRealServer runs the tool for two seconds against a real
+// server (pages, API, likes on SQLite) with subscribers on every protocol,
+// and checks its verdict and its report.
+func TestRunAgainstRealServer(t *testing.T) {
+	catalog, err := conference.Load(content.Sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "likes.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	likes, err := like.Open(context.Background(), sqlite.NewLikeStore(db), like.Config{ServerID: "bench-test", EventInterval: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer likes.Close(context.Background())
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv := httptest.NewServer(server.New(server.Config{
+		Role: server.RoleAll, Catalog: catalog, Likes: likes, Ping: sqlite.NewLikeStore(db).Ping,
+		AllowedOrigins: []string{"*"}, Logger: logger, Registry: reg,
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	report, chart := filepath.Join(dir, "report.md"), filepath.Join(dir, "chart.svg")
+	err = runBench(context.Background(), []string{
+		"--targets", srv.URL, "--rate", "50", "--conns", "4", "--duration", "2s", "--settle", "5s",
+		"--subscribers", "30", "--protocol", "mixed", "--report", report, "--chart", chart,
+	})
+	if err != nil {
+		t.Fatalf("runBench: %v", err)
+	}
+	md, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"exactly 1: true", "subscribers connected | 30 of 30", "likes accepted | "} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+	if svg, err := os.ReadFile(chart); err != nil || !strings.HasPrefix(string(svg), "<svg") {
+		t.Errorf("chart: %v, %.40q", err, svg)
+	}
+	if got := sessionTotal(likes); got == 0 || !strings.Contains(string(md), fmt.Sprintf("likes accepted | %d ", got)) {
+		t.Errorf("the server stored %d likes; the report says:\n%s", got, md)
+	}
+}
+
+func sessionTotal(s *like.Service) int64 { return s.Total(like.Key{Edition: "2018", SessionID: 5}) }
