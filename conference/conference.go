@@ -65,6 +65,7 @@ type Edition struct {
 	About     string
 	AboutJa   string
 	Timezone  string
+	Location  *time.Location // Timezone, loaded; UTC when none is given
 	Days      []Day
 	Venue     Venue
 	Rooms     []Room

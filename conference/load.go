@@ -275,9 +275,13 @@ func (l *loader) edition(id string) *Edition {
 	l.pair(fe, "", "name", e.Name, e.NameJa, true)
 	l.pair(fe, "", "tagline", e.Tagline, e.TaglineJa, false)
 	l.pair(fe, "", "about", e.About, e.AboutJa, false)
+	e.Location = time.UTC
 	if e.Timezone != "" {
-		if _, err := time.LoadLocation(e.Timezone); err != nil {
+		loc, err := time.LoadLocation(e.Timezone)
+		if err != nil {
 			l.problem(fe, "", "timezone", "unknown time zone %q", e.Timezone)
+		} else {
+			e.Location = loc
 		}
 	}
 	if len(ef.Days) == 0 {

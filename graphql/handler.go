@@ -188,8 +188,10 @@ type apiHandler struct {
 }
 
 func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var body []byte
 	if r.Method == http.MethodPost {
-		body, err := io.ReadAll(io.LimitReader(r.Body, h.opts.MaxBodyBytes+1))
+		var err error
+		body, err = io.ReadAll(io.LimitReader(r.Body, h.opts.MaxBodyBytes+1))
 		if err != nil {
 			writeError(w, http.StatusBadRequest, "BAD_REQUEST", "could not read the request body")
 			return
@@ -212,15 +214,15 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	base = strings.TrimRight(base, "/")
 	r = r.WithContext(withBaseURL(r.Context(), base))
 
-	key := h.cacheKey(r, base)
+	key := h.cacheKey(r, body, base)
 	if key == "" {
 		h.next.ServeHTTP(w, r)
 		return
 	}
-	if body, ok := h.cache.get(key); ok {
+	if answer, ok := h.cache.get(key); ok {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Cache", "hit")
-		_, _ = w.Write(body)
+		_, _ = w.Write(answer)
 		return
 	}
 	cw := &captureWriter{ResponseWriter: w, status: http.StatusOK}
@@ -232,15 +234,11 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // cacheKey returns the response cache's key for a plain JSON POST or a GET
 // query, or "" when the request takes the normal path.
-func (h *apiHandler) cacheKey(r *http.Request, base string) string {
+// body is the POST body ServeHTTP has already read.
+func (h *apiHandler) cacheKey(r *http.Request, body []byte, base string) string {
 	var req cacheRequest
 	switch {
 	case r.Method == http.MethodPost && isJSON(r.Header.Get("Content-Type")) && !strings.Contains(r.Header.Get("Accept"), "text/event-stream"):
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			return ""
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		if json.Unmarshal(body, &req) != nil {
 			return ""
 		}

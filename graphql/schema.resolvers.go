@@ -60,9 +60,6 @@ func (r *mutationResolver) CreateLike(ctx context.Context, input CreateLikeInput
 	if input.Count != nil {
 		count = *input.Count
 	}
-	if err := like.ValidateRequest(input.UUID, count); err != nil {
-		return nil, err
-	}
 	if _, err := r.session(input.SessionID); err != nil {
 		return nil, err
 	}

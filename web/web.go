@@ -59,7 +59,7 @@ type Handler struct {
 	// rendered once per language, filter and host: the content cannot
 	// change while the process runs. Least recently used pages go first,
 	// so requests with made-up Host headers cannot crowd out real pages.
-	cache *lru.Cache[string, []byte]
+	cache *lru.Cache[string, renderedPage]
 }
 
 // maxCachedPages bounds the page cache (about 60 KB a page).
@@ -80,7 +80,7 @@ func NewHandler(catalog *conference.Catalog, likes Likes, logger *slog.Logger, o
 		opts.Now = time.Now
 	}
 	h := &Handler{catalog: catalog, likes: likes, opts: opts, logger: logger, mux: http.NewServeMux()}
-	h.cache, _ = lru.New[string, []byte](maxCachedPages) // fails only for a size <= 0
+	h.cache, _ = lru.New[string, renderedPage](maxCachedPages) // fails only for a size <= 0
 	h.assets = loadAssets(staticFS)
 	h.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"clock": func(t time.Time) string { return t.Format("15:04") },
@@ -288,11 +288,7 @@ func (h *Handler) ranking(w http.ResponseWriter, r *http.Request) {
 	}
 	now := h.opts.Now()
 	minutes := h.likes.PerMinute(now.Add(-59*time.Minute), now)
-	loc := time.UTC
-	if l, err := time.LoadLocation(ed.Timezone); err == nil && ed.Timezone != "" {
-		loc = l // validated when the content loaded
-	}
-	p.Chart, p.ChartTotal = minuteChart(minutes, p.T("Likes per minute, last hour", "直近1時間の1分ごとのいいね数"), loc)
+	p.Chart, p.ChartTotal = minuteChart(minutes, p.T("Likes per minute, last hour", "直近1時間の1分ごとのいいね数"), ed.Location)
 	w.Header().Set("Cache-Control", "no-cache")
 	h.render(w, r, http.StatusOK, "ranking.html", p)
 }
@@ -347,7 +343,7 @@ func (h *Handler) avatar(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'")
 	body := avatarSVG(id, ed.Speaker(id).Name)
-	if notModified(w, r, body) {
+	if notModified(w, r, etagOf(body)) {
 		return
 	}
 	_, _ = w.Write(body)
@@ -371,7 +367,7 @@ const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-s
 // renderCached serves a page that depends only on the content from the
 // cache, rendering it (with fill) the first time.
 func (h *Handler) renderCached(w http.ResponseWriter, r *http.Request, key, name string, p page, fill func(*page)) {
-	body, ok := h.cache.Get(key)
+	page, ok := h.cache.Get(key)
 	if !ok {
 		fill(&p)
 		var buf bytes.Buffer
@@ -380,10 +376,10 @@ func (h *Handler) renderCached(w http.ResponseWriter, r *http.Request, key, name
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
-		body = buf.Bytes()
-		h.cache.Add(key, body)
+		page = renderedPage{body: buf.Bytes(), etag: etagOf(buf.Bytes())}
+		h.cache.Add(key, page)
 	}
-	h.writePage(w, r, http.StatusOK, p.Lang, body)
+	h.writePage(w, r, http.StatusOK, p.Lang, page)
 }
 
 // render executes a template into a buffer first, so that a template error
@@ -396,11 +392,11 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	h.writePage(w, r, status, p.Lang, buf.Bytes())
+	h.writePage(w, r, status, p.Lang, renderedPage{body: buf.Bytes(), etag: etagOf(buf.Bytes())})
 }
 
 // writePage sends a rendered page with its caching and security headers.
-func (h *Handler) writePage(w http.ResponseWriter, r *http.Request, status int, lang string, body []byte) {
+func (h *Handler) writePage(w http.ResponseWriter, r *http.Request, status int, lang string, page renderedPage) {
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
 	hdr.Set("Content-Language", lang)
@@ -409,17 +405,26 @@ func (h *Handler) writePage(w http.ResponseWriter, r *http.Request, status int, 
 		hdr.Set("Cache-Control", "public, max-age=60")
 	}
 	hdr.Set("Content-Security-Policy", contentSecurityPolicy)
-	if status == http.StatusOK && notModified(w, r, body) {
+	if status == http.StatusOK && notModified(w, r, page.etag) {
 		return
 	}
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	_, _ = w.Write(page.body)
 }
 
-// notModified sets the ETag of body and answers 304 if the client has it.
-func notModified(w http.ResponseWriter, r *http.Request, body []byte) bool {
+// renderedPage is a page's HTML with its ETag, computed once per render.
+type renderedPage struct {
+	body []byte
+	etag string
+}
+
+func etagOf(body []byte) string {
 	sum := sha256.Sum256(body)
-	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	return `"` + hex.EncodeToString(sum[:12]) + `"`
+}
+
+// notModified sets the ETag and answers 304 if the client has it.
+func notModified(w http.ResponseWriter, r *http.Request, etag string) bool {
 	w.Header().Set("ETag", etag)
 	for _, tag := range strings.Split(r.Header.Get("If-None-Match"), ",") {
 		if t := strings.TrimPrefix(strings.TrimSpace(tag), "W/"); t == etag || t == "*" {
