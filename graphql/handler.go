@@ -32,7 +32,7 @@ import (
 type Options struct {
 	MaxBodyBytes    int64         // larger request bodies get 413; default 256 KiB
 	ComplexityLimit int           // default 20000 (a full timetable with speakers costs about 5000)
-	MaxDepth        int           // default 12 levels of selection
+	MaxDepth        int           // default 12 levels of selection, introspection aside
 	TokenLimit      int           // default 10000 tokens per query document
 	KeepAlive       time.Duration // WebSocket and SSE keepalive; default 15 s
 	// MaxSubscriptionsPerConn bounds the subscriptions one WebSocket

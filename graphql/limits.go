@@ -106,6 +106,11 @@ type cost struct {
 	aliases    int // aliased fields, fragments expanded
 	spreads    int // fragment spreads, fragments expanded
 	ofType     int // longest chain of ofType fields starting here
+	// plain: the set holds only leaves and ofType fields that hold only
+	// the same (a type reference's kind, name and ofType chain); leaves is
+	// how many leaves it selects directly.
+	plain  bool
+	leaves int
 }
 
 // costWalker measures an operation. One walker serves one operation: the
@@ -120,7 +125,7 @@ type costWalker struct {
 }
 
 func (w *costWalker) selectionSet(set ast.SelectionSet) cost {
-	var c cost
+	c := cost{plain: true}
 	for _, sel := range set {
 		var sc cost
 		switch s := sel.(type) {
@@ -137,6 +142,8 @@ func (w *costWalker) selectionSet(set ast.SelectionSet) cost {
 		c.complexity = add(c.complexity, sc.complexity)
 		c.aliases = add(c.aliases, sc.aliases)
 		c.spreads = add(c.spreads, sc.spreads)
+		c.plain = c.plain && sc.plain
+		c.leaves = add(c.leaves, sc.leaves)
 	}
 	return c
 }
@@ -147,12 +154,12 @@ func (w *costWalker) selectionSet(set ast.SelectionSet) cost {
 func (w *costWalker) fragment(s *ast.FragmentSpread) cost {
 	if c, seen := w.fragments[s.Name]; seen {
 		if c == nil {
-			return cost{}
+			return cost{plain: true}
 		}
 		return *c
 	}
 	if s.Definition == nil {
-		return cost{}
+		return cost{plain: true}
 	}
 	w.fragments[s.Name] = nil
 	c := w.selectionSet(s.Definition.SelectionSet)
@@ -170,6 +177,9 @@ func (w *costWalker) field(f *ast.Field) cost {
 	if f.ObjectDefinition != nil {
 		parent = f.ObjectDefinition.Name
 	}
+	if len(f.SelectionSet) == 0 {
+		c.plain, c.leaves = true, 1
+	}
 	introspection := strings.HasPrefix(parent, "__") || f.Name == "__schema" || f.Name == "__type"
 	if introspection {
 		// Depth is not counted inside introspection; ofType chains are.
@@ -179,19 +189,15 @@ func (w *costWalker) field(f *ast.Field) cost {
 			if c.ofType > w.limits.maxOfType {
 				w.ofTypeExceeded = true
 			}
-			if child.complexity == child.ofType {
-				// A plain chain (kind, name, ofType): its answer is null
-				// past the schema's deepest wrapping ([Session!]! is 3), so
-				// the levels tools add for other schemas cost nothing.
-				c.complexity = min(c.ofType, w.limits.ofTypeLevels)
+			if child.plain {
+				// A type reference's chain (kind, name, ofType): its answer
+				// is null past the schema's deepest wrapping ([Session!]!
+				// is 3), so the levels tools add for other schemas cost
+				// next to nothing.
+				c.plain = true
+				c.complexity = min(add(1, child.complexity), mul(w.limits.ofTypeLevels, 1+child.leaves))
 				return c
 			}
-		}
-		if len(f.SelectionSet) == 0 {
-			// A name or a description: part of its object's cost. Counting
-			// each would make the standard query cost more than a timetable
-			// many times its size.
-			return c
 		}
 		per, ok := w.limits.introspection[parent+"."+f.Name]
 		if !ok {

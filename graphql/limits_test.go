@@ -118,8 +118,8 @@ func TestIntrospectionCost(t *testing.T) {
 	cost, _ := strconv.Atoi(m[1])
 	t.Logf("the full standard introspection query costs %d", cost)
 	const limit = 20000 // the default
-	if cost > limit/2 || cost < 1000 {
-		t.Errorf("full introspection costs %d; want between 1000 (it is a large answer) and %d (room under the default limit)", cost, limit/2)
+	if cost > limit*3/4 || cost < 1000 {
+		t.Errorf("full introspection costs %d; want between 1000 (it is a large answer) and %d (room under the default limit; if the schema has grown, raise the limit)", cost, limit*3/4)
 	}
 
 	api := mustOpenAPI(t, graphql.Options{})
