@@ -93,10 +93,9 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 		},
 	})
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	// SSE before POST: both take POST, SSE only with Accept: text/event-stream.
+	// SSE before GET and POST: it takes POSTs with Accept: text/event-stream.
 	srv.AddTransport(transport.SSE{KeepAlivePingInterval: opts.KeepAlive})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(httpTransport{}) // every other request: see http.go
 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](500))
 	srv.SetParserTokenLimit(opts.TokenLimit)
@@ -200,11 +199,12 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				fmt.Sprintf("request body is larger than %d bytes", h.opts.MaxBodyBytes))
 			return
 		}
-		if isJSON(r.Header.Get("Content-Type")) && !json.Valid(body) {
-			writeError(w, http.StatusBadRequest, "BAD_REQUEST", "the request body is not valid JSON")
+		if reqErr := checkPOST(r, body); reqErr != nil {
+			reqErr.write(w, negotiate(r.Header.Get("Accept")))
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.Body = io.NopCloser(bytes.NewReader(body)) // for the SSE transport
+		r = r.WithContext(withBody(r.Context(), body))
 	}
 	base := h.opts.PublicURL
 	if base == "" {
@@ -219,7 +219,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if answer, ok := h.cache.get(key); ok {
-		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Type", negotiate(r.Header.Get("Accept"))+"; charset=utf-8")
 		w.Header().Set("X-Cache", "hit")
 		_, _ = w.Write(answer)
 		return
@@ -237,7 +237,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *apiHandler) cacheKey(r *http.Request, body []byte, base string) string {
 	var req cacheRequest
 	switch {
-	case r.Method == http.MethodPost && isJSON(r.Header.Get("Content-Type")) && !strings.Contains(r.Header.Get("Accept"), "text/event-stream"):
+	case r.Method == http.MethodPost && !strings.Contains(r.Header.Get("Accept"), "text/event-stream"):
 		if json.Unmarshal(body, &req) != nil {
 			return ""
 		}
@@ -254,12 +254,6 @@ func (h *apiHandler) cacheKey(r *http.Request, body []byte, base string) string 
 		return ""
 	}
 	return h.cache.key(base+"|"+r.Header.Get("Accept"), req)
-}
-
-func isJSON(contentType string) bool {
-	ct, _, _ := strings.Cut(contentType, ";")
-	ct = strings.TrimSpace(strings.ToLower(ct))
-	return ct == "application/json" || ct == "application/graphql-response+json"
 }
 
 // requestBaseURL is the scheme and host the client used, as told by the
