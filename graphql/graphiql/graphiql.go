@@ -111,8 +111,8 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 
 // defaultQuery is what a first-time visitor sees in the editor: a query
 // that runs as it is and shows what the API is about.
-const defaultQuery = `# Welcome to the conference API. Press the run button (or Ctrl-Enter).
-# The Docs button on the left lists every type and field.
+const defaultQuery = `# The conference API. Run with the ▶ button or Ctrl-Enter;
+# the book icon opens the docs of every type and field.
 {
   sessionList(first: 5) {
     nodes {
