@@ -140,11 +140,44 @@ func (l *loader) decode(file string, v any, optional bool) bool {
 		if errors.Is(err, io.EOF) {
 			return true // an empty file is an empty list
 		}
+		var typeErr *yaml.TypeError
+		if errors.As(err, &typeErr) {
+			// Unknown keys and values of the wrong type: the rest of the
+			// file is decoded, so report each and go on checking it, so
+			// that one misspelt key does not hide every other problem.
+			for _, msg := range typeErr.Errors {
+				l.problem(file, "", "", "%s", yamlMessage(msg))
+			}
+			return true
+		}
 		l.problem(file, "", "", "%s", strings.TrimPrefix(err.Error(), "yaml: "))
 		return false
 	}
 	return true
 }
+
+var unknownKeyPattern = regexp.MustCompile(`^(line \d+): field (\S+) not found in type \S+$`)
+
+// yamlMessage says a decoder's complaint in the content's terms, without
+// the Go type names it carries.
+func yamlMessage(msg string) string {
+	if m := unknownKeyPattern.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("%s: unknown key %q (a typo?)", m[1], m[2])
+	}
+	if m := wrongTypePattern.FindStringSubmatch(msg); m != nil {
+		want, ok := yamlKinds[strings.TrimPrefix(m[3], "*")]
+		if !ok {
+			want = "another kind of value"
+		}
+		return fmt.Sprintf("%s: %s is not valid here: %s is expected", m[1], m[2], want)
+	}
+	return msg
+}
+
+var (
+	wrongTypePattern = regexp.MustCompile(`^(line \d+): cannot unmarshal (.+) into (\S+)$`)
+	yamlKinds        = map[string]string{"int": "an integer", "string": "a text", "[]string": "a list of texts", "[]int": "a list of integers", "bool": "true or false"}
+)
 
 type editionFile struct {
 	Name      string   `yaml:"name"`
@@ -367,8 +400,9 @@ func (l *loader) edition(id string) *Edition {
 			l.problem(fss, item, "id", "is required")
 			continue
 		}
-		if *sf.ID <= 0 {
-			l.problem(fss, item, "id", "must be a positive integer")
+		if *sf.ID < 0 {
+			// 0 is a valid id: the 2018 timetable starts with session 0.
+			l.problem(fss, item, "id", "must not be negative")
 			continue
 		}
 		if e.sessionByID[*sf.ID] != nil {

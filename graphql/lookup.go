@@ -2,6 +2,8 @@ package graphql
 
 import (
 	"context"
+
+	"github.com/99designs/gqlgen/graphql"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -16,6 +18,9 @@ type LikeService interface {
 	Create(ctx context.Context, k like.Key, userUUID string, count int) ([]like.Like, error)
 	Total(k like.Key) int64
 	Subscribe(ctx context.Context, k like.Key) (<-chan *like.Event, error)
+	// SubscribeChanges is Subscribe without the event that gives the
+	// starting total.
+	SubscribeChanges(ctx context.Context, k like.Key) (<-chan *like.Event, error)
 }
 
 func (r *Resolver) session(id int) (*conference.Session, error) {
@@ -183,4 +188,19 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return strings.ToValidUTF8(s[:n], "") + "…"
+}
+
+// selectsTotal says whether the subscription field being resolved selects
+// LikeEvent.total, through fragments and aliases too.
+func selectsTotal(ctx context.Context) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil || !graphql.HasOperationContext(ctx) {
+		return true
+	}
+	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, []string{"LikeEvent"}) {
+		if f.Name == "total" {
+			return true
+		}
+	}
+	return false
 }

@@ -236,7 +236,13 @@ func (r *subscriptionResolver) LikeAdded(ctx context.Context, sessionID int) (<-
 	if err := acquireSubscription(ctx); err != nil {
 		return nil, err
 	}
-	return r.Likes.Subscribe(ctx, like.Key{Edition: r.Conf.ID, SessionID: sessionID})
+	k := like.Key{Edition: r.Conf.ID, SessionID: sessionID}
+	if !selectsTotal(ctx) {
+		// A 2018 client that does not ask for the total gets its first
+		// event with the first likes, not an event of 0 likes.
+		return r.Likes.SubscribeChanges(ctx, k)
+	}
+	return r.Likes.Subscribe(ctx, k)
 }
 
 // Edition returns EditionResolver implementation.
