@@ -93,15 +93,17 @@ func TestPlaygroundBrowser(t *testing.T) {
 	var mu sync.Mutex
 	var requests []string
 	chromedp.ListenTarget(tab, func(ev any) {
-		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
-			mu.Lock()
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *network.EventRequestWillBeSent:
 			requests = append(requests, e.Request.URL)
-			mu.Unlock()
+		case *network.EventWebSocketCreated:
+			requests = append(requests, e.URL)
 		}
 	})
 
 	var docs, hints, result string
-	var violations []string
 	err := chromedp.Run(tab,
 		network.Enable(),
 		chromedp.ActionFunc(func(ctx context.Context) error {
@@ -119,6 +121,16 @@ func TestPlaygroundBrowser(t *testing.T) {
 		chromedp.WaitVisible(`.graphiql-doc-explorer-field-name`),
 		chromedp.Text(".graphiql-doc-explorer", &docs, chromedp.NodeVisible),
 	)
+	// Checked even when a later step fails: a violation is often why.
+	defer func() {
+		var violations []string
+		if err := chromedp.Run(tab, chromedp.Evaluate(`window.__cspViolations`, &violations)); err != nil {
+			t.Errorf("reading CSP violations: %v", err)
+		}
+		for _, v := range violations {
+			t.Errorf("CSP violation: %s", v)
+		}
+	}()
 	if err != nil {
 		t.Fatalf("GraphiQL with its docs: %v", err)
 	}
@@ -189,12 +201,6 @@ func TestPlaygroundBrowser(t *testing.T) {
 		}
 	}
 
-	if err := chromedp.Run(tab, chromedp.Evaluate(`window.__cspViolations`, &violations)); err != nil {
-		t.Fatal(err)
-	}
-	for _, v := range violations {
-		t.Errorf("CSP violation: %s", v)
-	}
 	mu.Lock()
 	defer mu.Unlock()
 	host := strings.TrimPrefix(base, "http://")
