@@ -71,7 +71,7 @@ func New(cfg Config) *Server {
 		playgrounds := map[string]http.Handler{}
 		for _, ed := range cfg.Catalog.Editions {
 			apis[ed.ID] = graphql.NewHandler(ed, cfg.Likes, apiOpts)
-			playgrounds[ed.ID] = graphql.NewPlayground(ed, "/"+ed.ID+"/api/query")
+			playgrounds[ed.ID] = graphql.NewPlayground(ed, "/"+ed.ID+"/api/playground", "/"+ed.ID+"/api/query")
 		}
 		s.mux.Handle("/{edition}/api/query", s.cors(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h, ok := apis[r.PathValue("edition")]
@@ -82,14 +82,16 @@ func New(cfg Config) *Server {
 			w.Header().Set("Cache-Control", "no-store")
 			h.ServeHTTP(w, r)
 		})))
-		s.mux.HandleFunc("GET /{edition}/api/playground", func(w http.ResponseWriter, r *http.Request) {
+		playground := func(w http.ResponseWriter, r *http.Request) {
 			h, ok := playgrounds[r.PathValue("edition")]
 			if !ok {
 				http.NotFound(w, r)
 				return
 			}
 			h.ServeHTTP(w, r)
-		})
+		}
+		s.mux.HandleFunc("GET /{edition}/api/playground", playground)
+		s.mux.HandleFunc("GET /{edition}/api/playground/{file}", playground) // its scripts and styles
 	}
 	if (cfg.Role == RoleAll || cfg.Role == RoleWeb) && cfg.Web != nil {
 		s.mux.Handle("/", cfg.Web)
