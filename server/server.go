@@ -106,28 +106,34 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	defer func() {
-		if p := recover(); p != nil {
-			if p == http.ErrAbortHandler {
-				panic(p)
-			}
+		p := recover()
+		if p != nil && p != http.ErrAbortHandler {
 			s.cfg.Logger.ErrorContext(r.Context(), "panic", "panic", p, "path", r.URL.Path)
-			if !rec.wroteHeader {
+			rec.mu.Lock()
+			wrote := rec.wroteHeader
+			rec.mu.Unlock()
+			if !wrote {
 				http.Error(rec, "internal error", http.StatusInternalServerError)
 			}
+		}
+		// From here on nothing reaches w, whichever goroutine writes.
+		status, written, _ := rec.finish()
+		if p == http.ErrAbortHandler {
+			panic(p)
 		}
 		route := r.Pattern
 		if route == "" {
 			route = "unmatched"
 		}
 		elapsed := time.Since(start)
-		s.metrics.observe(route, r.Method, rec.status, elapsed)
+		s.metrics.observe(route, r.Method, status, elapsed)
 		if route == "GET /healthz/liveness" || route == "GET /healthz/readiness" || route == "GET /metrics" {
 			return // probes every few seconds would drown the log
 		}
 		s.cfg.Logger.InfoContext(r.Context(), "request",
-			"method", r.Method, "path", r.URL.Path, "route", route, "status", rec.status,
-			"bytes", rec.bytes, "duration_ms", float64(elapsed.Microseconds())/1000,
-			"remote", r.RemoteAddr, "user_agent", r.UserAgent())
+			"method", methodLabel(r.Method), "path", excerpt(r.URL.Path), "route", route, "status", status,
+			"bytes", written, "duration_ms", float64(elapsed.Microseconds())/1000,
+			"remote", r.RemoteAddr, "user_agent", excerpt(r.UserAgent()))
 	}()
 	s.mux.ServeHTTP(rec, r)
 }
