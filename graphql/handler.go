@@ -31,6 +31,7 @@ import (
 // values take the defaults below.
 type Options struct {
 	MaxBodyBytes    int64         // larger request bodies get 413; default 256 KiB
+	MaxAnswerBytes  int           // larger answers are refused; default 4 MiB
 	ComplexityLimit int           // default 20000 (a full timetable with speakers costs about 5000)
 	MaxDepth        int           // default 12 levels of selection
 	TokenLimit      int           // default 10000 tokens per query document
@@ -54,6 +55,9 @@ func (o *Options) defaults() {
 		// Real queries are a few KiB; this bounds what the query caches
 		// below (keyed by query text) can hold.
 		o.MaxBodyBytes = 256 << 10
+	}
+	if o.MaxAnswerBytes == 0 {
+		o.MaxAnswerBytes = 4 << 20
 	}
 	if o.ComplexityLimit == 0 {
 		o.ComplexityLimit = 20000
@@ -206,6 +210,14 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
+		if isSSE(r) {
+			liftDeadlines(w)
+		}
+	}
+	if r.Header.Get("Upgrade") == "" && !isSSE(r) {
+		lw := &answerLimit{ResponseWriter: w, max: h.opts.MaxAnswerBytes}
+		defer lw.finish()
+		w = lw
 	}
 	base := h.opts.PublicURL
 	if base == "" {
@@ -227,7 +239,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	cw := &captureWriter{ResponseWriter: w, status: http.StatusOK}
 	h.next.ServeHTTP(cw, r)
-	if cw.status == http.StatusOK && !bytes.Contains(cw.buf.Bytes(), []byte(`"errors"`)) {
+	if cw.status == http.StatusOK && cw.buf.Len() <= h.opts.MaxAnswerBytes && !bytes.Contains(cw.buf.Bytes(), []byte(`"errors"`)) {
 		h.cache.put(key, bytes.Clone(cw.buf.Bytes()))
 	}
 }
