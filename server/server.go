@@ -80,6 +80,9 @@ func New(cfg Config) *Server {
 		apiOpts.AllowedOrigins = cfg.AllowedOrigins
 		apiOpts.Logger = cfg.Logger
 		apiOpts.OnOperation = s.metrics.operation
+		if apiOpts.Subscriptions == nil {
+			apiOpts.Subscriptions = &graphql.SubscriptionLimits{}
+		}
 		apis := map[string]http.Handler{}
 		playgrounds := map[string]http.Handler{}
 		for _, ed := range cfg.Catalog.Editions {
