@@ -16,7 +16,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	coderws "github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -30,6 +29,7 @@ import (
 // values take the defaults below.
 type Options struct {
 	MaxBodyBytes    int64         // larger request bodies get 413; default 256 KiB
+	MaxAnswerBytes  int           // larger answers are refused; default 4 MiB
 	ComplexityLimit int           // default 20000 (a full timetable with speakers costs about 5000)
 	MaxDepth        int           // default 12 levels of selection, introspection aside
 	TokenLimit      int           // default 10000 tokens per query document
@@ -37,6 +37,12 @@ type Options struct {
 	// MaxSubscriptionsPerConn bounds the subscriptions one WebSocket
 	// connection may hold open; default 20.
 	MaxSubscriptionsPerConn int
+	// Subscriptions, shared by every edition's handler, bounds the open
+	// subscriptions of the process and of one client; nil for no bound.
+	Subscriptions *SubscriptionLimits
+	// WebsocketIdle closes a WebSocket that holds no subscription this
+	// long (from its opening or its last subscription's end); default 60 s.
+	WebsocketIdle time.Duration
 	// AllowedOrigins are the origins (e.g. https://conf.example.com) that may
 	// open WebSockets; "*" allows any. Empty allows only the server's own host.
 	AllowedOrigins []string
@@ -54,6 +60,9 @@ func (o *Options) defaults() {
 		// below (keyed by query text) can hold.
 		o.MaxBodyBytes = 256 << 10
 	}
+	if o.MaxAnswerBytes == 0 {
+		o.MaxAnswerBytes = 4 << 20
+	}
 	if o.ComplexityLimit == 0 {
 		o.ComplexityLimit = 20000
 	}
@@ -69,10 +78,17 @@ func (o *Options) defaults() {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.WebsocketIdle == 0 {
+		o.WebsocketIdle = time.Minute
+	}
 	if o.MaxSubscriptionsPerConn == 0 {
 		o.MaxSubscriptionsPerConn = 20
 	}
 }
+
+// queryCacheBytes bounds each of an edition's query caches (parsed
+// documents and persisted queries).
+const queryCacheBytes = 16 << 20
 
 // NewHandler returns the http.Handler of /{edition}/api/query: POST JSON,
 // GET, WebSocket (graphql-transport-ws and legacy graphql-ws) and SSE.
@@ -88,19 +104,21 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 		InitFunc: func(ctx context.Context, _ transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 			return withConnLimit(ctx, opts.MaxSubscriptionsPerConn), nil, nil
 		},
-		Implementation: transport.CoderWebsocketImplementation{
+		Implementation: limitedWebsockets{idle: opts.WebsocketIdle, next: transport.CoderWebsocketImplementation{
 			AcceptOptions: websocketAcceptOptions(opts.AllowedOrigins),
-		},
+		}},
 	})
 	srv.AddTransport(transport.Options{})
 	// SSE before GET and POST: it takes POSTs with Accept: text/event-stream.
 	srv.AddTransport(transport.SSE{KeepAlivePingInterval: opts.KeepAlive})
 	srv.AddTransport(httpTransport{}) // every other request: see http.go
 
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](500))
+	// A parsed document is estimated at 20 times its text (an AST node per
+	// token, with positions); persisted text is held as key and value.
+	srv.SetQueryCache(newByteCache(queryCacheBytes, func(q string, _ *ast.QueryDocument) int { return 20 * len(q) }))
 	srv.SetParserTokenLimit(opts.TokenLimit)
 	srv.Use(extension.Introspection{})
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](500)})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: newByteCache(queryCacheBytes, func(k, q string) int { return len(k) + 2*len(q) })})
 	// Depth first: a deep query gets the error that names its real problem.
 	if opts.OnOperation != nil {
 		srv.Use(operationMetrics{report: opts.OnOperation, names: &operationNames{seen: map[string]bool{}}})
@@ -205,13 +223,21 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body)) // for the SSE transport
 		r = r.WithContext(withBody(r.Context(), body))
+		if isSSE(r) {
+			liftDeadlines(w)
+		}
+	}
+	if r.Header.Get("Upgrade") == "" && !isSSE(r) {
+		lw := &answerLimit{ResponseWriter: w, max: h.opts.MaxAnswerBytes}
+		defer lw.finish()
+		w = lw
 	}
 	base := h.opts.PublicURL
 	if base == "" {
 		base = requestBaseURL(r)
 	}
 	base = strings.TrimRight(base, "/")
-	r = r.WithContext(withBaseURL(r.Context(), base))
+	r = r.WithContext(withSubscriptionLimits(withBaseURL(r.Context(), base), h.opts.Subscriptions))
 
 	key := h.cacheKey(r, body, base)
 	if key == "" {
@@ -226,7 +252,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	cw := &captureWriter{ResponseWriter: w, status: http.StatusOK}
 	h.next.ServeHTTP(cw, r)
-	if cw.status == http.StatusOK && !bytes.Contains(cw.buf.Bytes(), []byte(`"errors"`)) {
+	if cw.status == http.StatusOK && cw.buf.Len() <= h.opts.MaxAnswerBytes && !bytes.Contains(cw.buf.Bytes(), []byte(`"errors"`)) {
 		h.cache.put(key, bytes.Clone(cw.buf.Bytes()))
 	}
 }

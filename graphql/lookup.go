@@ -170,11 +170,15 @@ func withConnLimit(ctx context.Context, max int) context.Context {
 func acquireSubscription(ctx context.Context) error {
 	l, _ := ctx.Value(connLimitKey{}).(*connLimit)
 	if l == nil {
-		return nil
+		return acquireProcessSubscription(ctx)
 	}
 	if l.open.Add(1) > int64(l.max) {
 		l.open.Add(-1)
 		return techconf.Errorf(techconf.EINVALID, "too many subscriptions on this connection (at most %d); close some or open another connection", l.max)
+	}
+	if err := acquireProcessSubscription(ctx); err != nil {
+		l.open.Add(-1)
+		return err
 	}
 	context.AfterFunc(ctx, func() { l.open.Add(-1) })
 	return nil

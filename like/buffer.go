@@ -76,6 +76,9 @@ type Buffer struct {
 	npending int  // likes in pending
 	inflight int  // likes in the batch being written
 	closed   bool // no more Adds
+	// failingSince is when the current run of failed writes began; zero
+	// while writes succeed.
+	failingSince time.Time
 
 	kick     chan struct{} // capacity 1: a full batch is waiting
 	stopping chan struct{} // closed by Close: flush everything, then stop
@@ -268,11 +271,19 @@ func (b *Buffer) write(batch Batch) error {
 		cancel()
 		if err == nil {
 			b.metrics.Flushed(len(batch.Likes), time.Since(start))
+			b.mu.Lock()
+			b.failingSince = time.Time{}
+			b.mu.Unlock()
 			return nil
 		}
 		if b.ctx.Err() != nil {
 			return b.ctx.Err()
 		}
+		b.mu.Lock()
+		if b.failingSince.IsZero() {
+			b.failingSince = start
+		}
+		b.mu.Unlock()
 		b.metrics.FlushFailed()
 		b.logger.Warn("like flush failed; retrying", "batch", batch.ID, "likes", len(batch.Likes),
 			"attempt", attempt, "retry_in", backoff.String(), "err", err)
@@ -284,6 +295,17 @@ func (b *Buffer) write(batch Batch) error {
 		}
 		backoff = min(backoff*2, b.cfg.MaxBackoff)
 	}
+}
+
+// FailingFor returns how long writes have been failing without a success
+// in between, or 0 when the last write succeeded.
+func (b *Buffer) FailingFor() time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.failingSince.IsZero() {
+		return 0
+	}
+	return time.Since(b.failingSince)
 }
 
 // failPending tells the waiters of likes that will never be stored.

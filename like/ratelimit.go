@@ -5,6 +5,17 @@ import (
 	"time"
 )
 
+// Default limits of one client address. A venue NAT puts a thousand
+// attendees behind one address; during a keynote's best moment each may
+// press the like button a couple of times a second, and the button sends
+// at most MaxCount likes at once: 1,000 x 2 = 2,000 likes/s sustained, and
+// a burst of 20 presses each (20,000) absorbed at once. One client that
+// rotates its UUID gets no more than that whole venue.
+const (
+	DefaultAddrRate  = 2000
+	DefaultAddrBurst = 20000
+)
+
 // RateLimiter limits the likes of each client UUID with a token bucket:
 // Rate likes per second on average, in bursts of up to Burst. Buckets of
 // idle clients are dropped, so memory follows the active clients only.

@@ -35,8 +35,17 @@ type Config struct {
 	EventInterval time.Duration
 	RateLimit     float64 // likes per second per client UUID; 0 disables
 	RateBurst     int     // bucket size of the rate limit
-	Metrics       Metrics
-	Logger        *slog.Logger
+	// AddrRateLimit and AddrRateBurst limit the likes of one client
+	// address (techconf.Client), whatever UUIDs it sends: a UUID is the
+	// client's own choice. 0 disables.
+	AddrRateLimit float64
+	AddrRateBurst int
+	// AckTimeout bounds how long a durable createLike waits for its
+	// commit; then it answers UNAVAILABLE (the like stays in the buffer
+	// and is still stored). Default 5 s.
+	AckTimeout time.Duration
+	Metrics    Metrics
+	Logger     *slog.Logger
 }
 
 // Service accepts likes, stores them through the buffer, and serves the
@@ -47,6 +56,7 @@ type Service struct {
 	observer *Observer
 	broker   *Broker
 	limiter  *RateLimiter
+	addrs    *RateLimiter
 
 	cancel  context.CancelFunc
 	stopped sync.WaitGroup
@@ -89,6 +99,10 @@ func Open(ctx context.Context, store Store, cfg Config) (*Service, error) {
 		}
 	})
 	s.limiter = NewRateLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now)
+	s.addrs = NewRateLimiter(cfg.AddrRateLimit, cfg.AddrRateBurst, cfg.Now)
+	if s.cfg.AckTimeout <= 0 {
+		s.cfg.AckTimeout = 5 * time.Second
+	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.stopped.Add(1)
@@ -110,6 +124,10 @@ func (s *Service) Create(ctx context.Context, k Key, userUUID string, count int)
 		s.cfg.Metrics.Rejected("rate_limited", count)
 		return nil, techconf.Errorf(techconf.ERATELIMITED, "too many likes from this client; slow down and retry in a few seconds")
 	}
+	if addr := techconf.Client(ctx); addr != "" && !s.addrs.Allow(addr, count) {
+		s.cfg.Metrics.Rejected("rate_limited", count)
+		return nil, techconf.Errorf(techconf.ERATELIMITED, "too many likes from this network address; slow down and retry in a few seconds")
+	}
 	now := s.cfg.Now()
 	likes := make([]Like, count)
 	for i := range likes {
@@ -127,7 +145,14 @@ func (s *Service) Create(ctx context.Context, k Key, userUUID string, count int)
 		return nil, err
 	}
 	if s.cfg.Ack == AckDurable {
+		timer := time.NewTimer(s.cfg.AckTimeout)
+		defer timer.Stop()
 		select {
+		case <-timer.C:
+			// The store is slow or failing. The client hears so in bounded
+			// time; the like is held and stored once the store recovers,
+			// so a retry may count it twice but nothing is lost.
+			return nil, techconf.Errorf(techconf.EUNAVAILABLE, "the like is not stored yet (the database is slow or failing); it is kept and stored when the database recovers")
 		case err := <-done:
 			if err != nil {
 				return nil, techconf.Errorf(techconf.EUNAVAILABLE, "the server stopped before the like was stored; retry")
@@ -160,6 +185,10 @@ func (s *Service) PerMinute(from, to time.Time) []MinuteCount { return s.observe
 
 // Subscribers returns how many subscriptions are open.
 func (s *Service) Subscribers() int { return s.broker.Subscribers() }
+
+// StoreFailingFor returns how long writes to the store have been failing
+// without a success, or 0.
+func (s *Service) StoreFailingFor() time.Duration { return s.buffer.FailingFor() }
 
 // BufferDepth returns how many likes are held and not yet stored.
 func (s *Service) BufferDepth() int { return s.buffer.Depth() }

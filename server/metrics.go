@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -52,20 +54,65 @@ func (m *httpMetrics) operation(name, kind, outcome string, took time.Duration) 
 }
 
 func (m *httpMetrics) observe(route, method string, status int, d time.Duration) {
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.requests.WithLabelValues(route, methodLabel(method), codeLabel(status)).Inc()
 	m.duration.WithLabelValues(route).Observe(d.Seconds())
+}
+
+// methodLabel maps a request's method to a label value from a fixed set:
+// any client may send any method name, and each distinct label value is a
+// time series held in memory until the process ends.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
+}
+
+// codeLabel keeps status codes to the range HTTP defines, for the same reason.
+func codeLabel(status int) string {
+	if status < 100 || status > 599 {
+		return "other"
+	}
+	return strconv.Itoa(status)
+}
+
+// excerpt shortens client-chosen text (paths, user agents) before it is
+// logged: a log line must not grow with what a client sends.
+func excerpt(s string) string {
+	const max = 200
+	if len(s) <= max {
+		return s
+	}
+	return strings.ToValidUTF8(s[:max], "") + "…"
 }
 
 // statusRecorder remembers the status and size of a response. It passes
 // Flush and Hijack through, which SSE and WebSockets need.
+//
+// It is also the one place that makes writes after the handler has
+// returned harmless. gqlgen's SSE transport pings from a goroutine of its
+// own that can fire after its handler returned; net/http has by then
+// recycled the response's buffer, and a Flush there is a nil pointer
+// panic in a goroutine nobody can recover, which ends the process. Every
+// Write and Flush holds mu and checks done, which ServeHTTP sets (under mu)
+// before it returns.
 type statusRecorder struct {
 	http.ResponseWriter
+	mu          sync.Mutex
+	done        bool
 	status      int
 	bytes       int
 	wroteHeader bool
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.done {
+		return
+	}
 	if !r.wroteHeader {
 		r.status = code
 		r.wroteHeader = true
@@ -74,6 +121,11 @@ func (r *statusRecorder) WriteHeader(code int) {
 }
 
 func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.done {
+		return 0, http.ErrHandlerTimeout
+	}
 	r.wroteHeader = true
 	n, err := r.ResponseWriter.Write(b)
 	r.bytes += n
@@ -81,6 +133,11 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 }
 
 func (r *statusRecorder) Flush() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.done {
+		return
+	}
 	if f, ok := r.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
@@ -91,8 +148,18 @@ func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if !ok {
 		return nil, nil, errors.New("response writer does not support hijacking")
 	}
+	r.mu.Lock()
 	r.status = http.StatusSwitchingProtocols
+	r.mu.Unlock()
 	return h.Hijack()
+}
+
+// finish stops every later write and returns what was answered.
+func (r *statusRecorder) finish() (status, bytes int, wroteHeader bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.done = true
+	return r.status, r.bytes, r.wroteHeader
 }
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

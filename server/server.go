@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +37,12 @@ type Config struct {
 	Likes   graphql.LikeService
 	// Ping reports whether the store answers; readiness follows it.
 	Ping func(ctx context.Context) error
+	// StoreFailingFor, if set, says how long writes to the store have been
+	// failing; past StoreHorizon the server reports not ready.
+	StoreFailingFor func() time.Duration
+	// StoreHorizon is how long the like buffer is meant to ride out a
+	// failing store; default 30 s.
+	StoreHorizon time.Duration
 	// Web serves the pages (role web or all); nil serves none.
 	Web http.Handler
 	// AllowedOrigins for CORS and WebSockets; "*" allows any origin.
@@ -43,6 +50,8 @@ type Config struct {
 	API            graphql.Options
 	Logger         *slog.Logger
 	Registry       *prometheus.Registry
+	// Limits bound what clients may hold; zero values take DefaultLimits.
+	Limits Limits
 }
 
 // Server is the HTTP handler of one techconf process.
@@ -52,21 +61,28 @@ type Server struct {
 	draining atomic.Bool
 	answered atomic.Bool // the store has answered once
 	metrics  *httpMetrics
+	streams  counter // open WebSockets and SSE streams, per client
 }
 
 // New builds the server's routes for its role.
 func New(cfg Config) *Server {
+	cfg.Limits.defaults()
+	if cfg.StoreHorizon <= 0 {
+		cfg.StoreHorizon = 30 * time.Second
+	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux()}
 	s.metrics = newHTTPMetrics(cfg.Registry)
 	s.mux.HandleFunc("GET /healthz/liveness", s.liveness)
 	s.mux.HandleFunc("GET /healthz/readiness", s.readiness)
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{Registry: cfg.Registry}))
 
 	if cfg.Role == RoleAll || cfg.Role == RoleAPI {
 		apiOpts := cfg.API
 		apiOpts.AllowedOrigins = cfg.AllowedOrigins
 		apiOpts.Logger = cfg.Logger
 		apiOpts.OnOperation = s.metrics.operation
+		if apiOpts.Subscriptions == nil {
+			apiOpts.Subscriptions = &graphql.SubscriptionLimits{}
+		}
 		apis := map[string]http.Handler{}
 		playgrounds := map[string]http.Handler{}
 		for _, ed := range cfg.Catalog.Editions {
@@ -108,30 +124,68 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	defer func() {
-		if p := recover(); p != nil {
-			if p == http.ErrAbortHandler {
-				panic(p)
-			}
+		p := recover()
+		if p != nil && p != http.ErrAbortHandler {
 			s.cfg.Logger.ErrorContext(r.Context(), "panic", "panic", p, "path", r.URL.Path)
-			if !rec.wroteHeader {
+			rec.mu.Lock()
+			wrote := rec.wroteHeader
+			rec.mu.Unlock()
+			if !wrote {
 				http.Error(rec, "internal error", http.StatusInternalServerError)
 			}
+		}
+		// From here on nothing reaches w, whichever goroutine writes.
+		status, written, _ := rec.finish()
+		if p == http.ErrAbortHandler {
+			panic(p)
 		}
 		route := r.Pattern
 		if route == "" {
 			route = "unmatched"
 		}
 		elapsed := time.Since(start)
-		s.metrics.observe(route, r.Method, rec.status, elapsed)
-		if route == "GET /healthz/liveness" || route == "GET /healthz/readiness" || route == "GET /metrics" {
+		s.metrics.observe(route, r.Method, status, elapsed)
+		if route == "GET /healthz/liveness" || route == "GET /healthz/readiness" {
 			return // probes every few seconds would drown the log
 		}
 		s.cfg.Logger.InfoContext(r.Context(), "request",
-			"method", r.Method, "path", r.URL.Path, "route", route, "status", rec.status,
-			"bytes", rec.bytes, "duration_ms", float64(elapsed.Microseconds())/1000,
-			"remote", r.RemoteAddr, "user_agent", r.UserAgent())
+			"method", methodLabel(r.Method), "path", excerpt(r.URL.Path), "route", route, "status", status,
+			"bytes", written, "duration_ms", float64(elapsed.Microseconds())/1000,
+			"remote", r.RemoteAddr, "user_agent", excerpt(r.UserAgent()))
 	}()
+	setSecurityHeaders(rec.Header())
+	r, release, err := s.limitRequest(r)
+	defer release()
+	if err != nil {
+		overloaded(rec, "too many open subscriptions from this address or on this server; retry in a few seconds")
+		return
+	}
 	s.mux.ServeHTTP(rec, r)
+}
+
+// setSecurityHeaders marks every answer (pages, API, playground, errors)
+// so that browsers neither sniff types nor frame it, and keep to HTTPS once
+// they have seen it. HSTS sent over plain HTTP is ignored by browsers, so
+// local development is unaffected.
+func setSecurityHeaders(h http.Header) {
+	h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+}
+
+// AdminHandler serves what only operators and Prometheus may see: /metrics
+// and Go's pprof profiles. It listens on --admin-addr, a port the Ingress
+// does not route, because profiles cost CPU and metrics describe traffic.
+func AdminHandler(reg *prometheus.Registry) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
 
 func (s *Server) liveness(w http.ResponseWriter, r *http.Request) {
@@ -157,6 +211,16 @@ func (s *Server) readiness(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.answered.Store(true)
+	}
+	// A short outage is what the buffer is for; a store that has refused
+	// every write for longer than that is one this pod cannot serve likes
+	// with, and saying so lets the operator's alerting and the load
+	// balancer see it.
+	if s.cfg.StoreFailingFor != nil {
+		if d := s.cfg.StoreFailingFor(); d > s.cfg.StoreHorizon {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store failing writes for " + d.Round(time.Second).String()})
+			return
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }

@@ -26,6 +26,7 @@ type testServer struct {
 	*httptest.Server
 	srv   *server.Server
 	likes *like.Service
+	admin *httptest.Server // /metrics and pprof
 }
 
 func mustOpenServer(tb testing.TB, role string, ping func(context.Context) error) *testServer {
@@ -59,7 +60,9 @@ func mustOpenServer(tb testing.TB, role string, ping func(context.Context) error
 	})
 	ts := httptest.NewServer(srv)
 	tb.Cleanup(ts.Close)
-	return &testServer{Server: ts, srv: srv, likes: likes}
+	admin := httptest.NewServer(server.AdminHandler(reg))
+	tb.Cleanup(admin.Close)
+	return &testServer{Server: ts, srv: srv, likes: likes, admin: admin}
 }
 
 func get(tb testing.TB, url string, header ...string) (*http.Response, string) {
@@ -171,9 +174,19 @@ func TestCORS(t *testing.T) {
 	}
 }
 
-// TestMetrics: /metrics shows requests by route and the like pipeline.
+// TestMetrics: /metrics, on the admin address only, shows requests by
+// route and the like pipeline, with label values from a fixed set.
 func TestMetrics(t *testing.T) {
 	ts := mustOpenServer(t, server.RoleAll, nil)
+	if resp, _ := get(t, ts.URL+"/metrics"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /metrics on the public address = %d; want 404", resp.StatusCode)
+	}
+	for _, m := range []string{"FOO1", "FOO2", "BREW"} {
+		req, _ := http.NewRequest(m, ts.URL+"/2018/", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
 	body := `{"query":"mutation { createLike(input: {uuid: \"m\", sessionId: 5, count: 4}) { count } }"}`
 	resp, err := http.Post(ts.URL+"/2018/api/query", "application/json", strings.NewReader(body))
 	if err != nil {
@@ -186,8 +199,12 @@ func TestMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	_, metrics := get(t, ts.URL+"/metrics")
+	_, metrics := get(t, ts.admin.URL+"/metrics")
+	if strings.Contains(metrics, "FOO1") || strings.Contains(metrics, "BREW") {
+		t.Errorf("/metrics has a label value a client chose:\n%s", grepLines(metrics, "techconf_http_requests_total"))
+	}
 	for _, want := range []string{
+		`method="other"`,
 		`techconf_http_requests_total{code="200",method="POST",route="/{edition}/api/query"} 2`,
 		`techconf_likes_accepted_total 4`,
 		`techconf_likes_stored_total 4`,

@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/pprof"
 	"os"
 	"strings"
 	"time"
@@ -46,7 +45,21 @@ type serveConfig struct {
 	ShutdownGrace  time.Duration
 	ShutdownDelay  time.Duration
 
-	DebugAddr         string
+	AdminAddr      string
+	TrustedProxies string
+	ReadTimeout    time.Duration
+	WriteTimeout   time.Duration
+	IdleTimeout    time.Duration
+	RequestTimeout time.Duration
+	MaxConns       int
+	MaxConnsPerIP  int
+	MaxStreams     int
+	MaxStreamsPerC int
+
+	StoreHorizon      time.Duration
+	LikeAckTimeout    time.Duration
+	LikeRateLimitAddr float64
+	LikeRateBurstAddr int
 	LikeAck           string
 	LikeFlushInterval time.Duration
 	LikeBatchSize     int
@@ -75,7 +88,17 @@ func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (strin
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 20*time.Second, "on SIGTERM, how long requests in flight get to finish")
 	fs.DurationVar(&c.ShutdownDelay, "shutdown-delay", 0, "on SIGTERM, how long to report not-ready before closing the listener (lets a load balancer notice)")
-	fs.StringVar(&c.DebugAddr, "debug-addr", "", "if set, serve Go's pprof profiles on this address (keep it private, e.g. 127.0.0.1:6060)")
+	fs.StringVar(&c.AdminAddr, "admin-addr", "", "if set, serve /metrics and pprof on this address, which must not be routed publicly (e.g. :9090)")
+	fs.StringVar(&c.AdminAddr, "debug-addr", "", "old name of --admin-addr")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs of proxies whose X-Forwarded-For names the client; behind a GCLB Ingress: "+server.GCLBRanges)
+	fs.DurationVar(&c.ReadTimeout, "read-timeout", 30*time.Second, "most time to read a request's headers and body")
+	fs.DurationVar(&c.WriteTimeout, "write-timeout", 60*time.Second, "most time to write an answer (WebSockets and SSE streams excepted)")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", 120*time.Second, "how long a keep-alive connection may wait for its next request")
+	fs.DurationVar(&c.RequestTimeout, "request-timeout", server.DefaultLimits.RequestTimeout, "deadline of a request (streams excepted); its resolvers stop then")
+	fs.IntVar(&c.MaxConns, "max-conns", server.DefaultLimits.MaxConns, "most open TCP connections; more are answered 503")
+	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-addr", server.DefaultLimits.MaxConnsPerAddr, "most open TCP connections from one peer address that is not a trusted proxy")
+	fs.IntVar(&c.MaxStreams, "max-streams", server.DefaultLimits.MaxStreams, "most open WebSockets and SSE streams")
+	fs.IntVar(&c.MaxStreamsPerC, "max-streams-per-client", server.DefaultLimits.MaxStreamsPerClient, "most open WebSockets and SSE streams of one client address")
 	fs.StringVar(&c.LikeAck, "like-ack", like.AckDurable, "when createLike answers: durable (after the like is stored) or buffered (once it is in memory)")
 	fs.DurationVar(&c.LikeFlushInterval, "like-flush-interval", 100*time.Millisecond, "how often buffered likes are written")
 	fs.IntVar(&c.LikeBatchSize, "like-batch-size", 5000, "most likes per write (capped by the store's own limit)")
@@ -84,6 +107,10 @@ func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (strin
 	fs.DurationVar(&c.LikeEventInterval, "like-event-interval", 250*time.Millisecond, "least time between two likeAdded events of a session; likes in between arrive together")
 	fs.Float64Var(&c.LikeRateLimit, "like-rate-limit", 50, "likes per second per client UUID on average; 0 for no limit")
 	fs.IntVar(&c.LikeRateBurst, "like-rate-burst", 500, "likes a client UUID may send at once before the rate limit applies")
+	fs.DurationVar(&c.StoreHorizon, "store-horizon", 30*time.Second, "readiness fails once every write to the database has failed for this long")
+	fs.DurationVar(&c.LikeAckTimeout, "like-ack-timeout", 5*time.Second, "durable mode: most time createLike waits for its commit before answering UNAVAILABLE (the like is still stored later)")
+	fs.Float64Var(&c.LikeRateLimitAddr, "like-rate-limit-per-addr", like.DefaultAddrRate, "likes per second per client address on average (a venue NAT carries many attendees); 0 for no limit")
+	fs.IntVar(&c.LikeRateBurstAddr, "like-rate-burst-per-addr", like.DefaultAddrBurst, "likes a client address may send at once before its rate limit applies")
 	fs.DurationVar(&c.LikeClockSkew, "like-clock-skew", 0, "testing only: shift this server's clock for like timestamps")
 	fs.DurationVar(&c.LikeFlushDelay, "like-flush-delay", 0, "testing only: hold every batch back this long before writing it")
 	fs.Usage = usageWithEnv(fs, "techconf serve [flags]")
@@ -134,6 +161,28 @@ func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (strin
 	}
 	if c.LikeRateLimit < 0 || c.LikeRateBurst < 0 {
 		return nil, usagef("--like-rate-limit and --like-rate-burst must not be negative")
+	}
+	if c.LikeRateLimitAddr < 0 || c.LikeRateBurstAddr < 0 {
+		return nil, usagef("--like-rate-limit-per-addr and --like-rate-burst-per-addr must not be negative")
+	}
+	if _, err := server.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		return nil, usagef("%s: %v", src.name("trusted-proxies"), err)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"read-timeout", c.ReadTimeout}, {"write-timeout", c.WriteTimeout}, {"idle-timeout", c.IdleTimeout}, {"request-timeout", c.RequestTimeout}, {"store-horizon", c.StoreHorizon}, {"like-ack-timeout", c.LikeAckTimeout}} {
+		if d.v <= 0 {
+			return nil, usagef("%s must be positive (got %s)", src.name(d.name), d.v)
+		}
+	}
+	for _, n := range []struct {
+		name string
+		v    int
+	}{{"max-conns", c.MaxConns}, {"max-conns-per-addr", c.MaxConnsPerIP}, {"max-streams", c.MaxStreams}, {"max-streams-per-client", c.MaxStreamsPerC}} {
+		if n.v <= 0 {
+			return nil, usagef("%s must be positive (got %d)", src.name(n.name), n.v)
+		}
 	}
 	if c.LikeFlushDelay < 0 {
 		return nil, usagef("--like-flush-delay must not be negative")
@@ -248,6 +297,14 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, lookup func(
 		}
 	}()
 
+	setMemoryLimit(logger, lookup)
+	trusted, _ := server.ParseTrustedProxies(cfg.TrustedProxies)
+	limits := server.Limits{
+		MaxConns: cfg.MaxConns, MaxConnsPerAddr: cfg.MaxConnsPerIP,
+		MaxStreams: cfg.MaxStreams, MaxStreamsPerClient: cfg.MaxStreamsPerC,
+		RequestTimeout: cfg.RequestTimeout, TrustedProxies: trusted,
+	}
+
 	catalog, err := loadCatalog(cfg.Content)
 	if err != nil {
 		return err
@@ -279,6 +336,9 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, lookup func(
 		EventInterval: cfg.LikeEventInterval,
 		RateLimit:     cfg.LikeRateLimit,
 		RateBurst:     cfg.LikeRateBurst,
+		AddrRateLimit: cfg.LikeRateLimitAddr,
+		AddrRateBurst: cfg.LikeRateBurstAddr,
+		AckTimeout:    cfg.LikeAckTimeout,
 		Metrics:       likeMetrics,
 		Logger:        logger,
 	})
@@ -286,26 +346,36 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, lookup func(
 		return err
 	}
 	srv := server.New(server.Config{
-		Role:           cfg.Role,
-		Catalog:        catalog,
-		Likes:          likes,
-		Ping:           store.Ping,
-		Web:            web.NewHandler(catalog, likes, logger, web.Options{PublicURL: cfg.PublicURL}),
-		AllowedOrigins: server.ParseOrigins(cfg.AllowedOrigins),
-		API:            graphql.Options{PublicURL: cfg.PublicURL},
-		Logger:         logger,
-		Registry:       reg,
+		Role:            cfg.Role,
+		Catalog:         catalog,
+		Likes:           likes,
+		Ping:            store.Ping,
+		StoreFailingFor: likes.StoreFailingFor,
+		StoreHorizon:    cfg.StoreHorizon,
+		Web:             web.NewHandler(catalog, likes, logger, web.Options{PublicURL: cfg.PublicURL}),
+		AllowedOrigins:  server.ParseOrigins(cfg.AllowedOrigins),
+		API:             graphql.Options{PublicURL: cfg.PublicURL},
+		Logger:          logger,
+		Registry:        reg,
+		Limits:          limits,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
+	ln = server.LimitListener(ln, limits, logger)
 	httpServer := &http.Server{
 		Handler:           tracing.Handler(srv),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		ReadHeaderTimeout: min(10*time.Second, cfg.ReadTimeout),
+		// A client that sends its body a byte at a time, or never reads
+		// its answer, holds a connection and its buffers only this long.
+		// Streams (WebSockets, SSE) lift both deadlines once started.
+		ReadTimeout:    cfg.ReadTimeout,
+		WriteTimeout:   cfg.WriteTimeout,
+		IdleTimeout:    cfg.IdleTimeout,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		// Requests do not inherit the signal context: on SIGTERM those in
 		// flight finish (a durable createLike waits for its flush).
 	}
@@ -316,16 +386,17 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, lookup func(
 	logger.Info("serving", "addr", ln.Addr().String(), "role", cfg.Role, "db", cfg.DB, "editions", editions,
 		"like_ack", cfg.LikeAck, "tracing", tracing.Exporter())
 
-	if cfg.DebugAddr != "" {
+	if cfg.AdminAddr != "" {
+		adminLn, err := net.Listen("tcp", cfg.AdminAddr)
+		if err != nil {
+			return fmt.Errorf("--admin-addr: %w", err)
+		}
+		admin := &http.Server{Handler: server.AdminHandler(reg), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+		defer admin.Close()
+		logger.Info("serving admin (/metrics, /debug/pprof/)", "admin_addr", adminLn.Addr().String())
 		go func() {
-			mux := http.NewServeMux()
-			mux.HandleFunc("/debug/pprof/", pprof.Index)
-			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-			mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-			mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-			logger.Info("serving pprof", "addr", cfg.DebugAddr)
-			if err := http.ListenAndServe(cfg.DebugAddr, mux); err != nil {
-				logger.Error("pprof server", "err", err)
+			if err := admin.Serve(adminLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("admin server", "err", err)
 			}
 		}()
 	}
