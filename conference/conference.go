@@ -100,6 +100,7 @@ type Venue struct {
 // Room is a track of the timetable; sessions name it as their place.
 type Room struct {
 	Name Text
+	GUID string // kept from an imported schedule; empty: exports derive one
 }
 
 // ID is the room's name in the edition's default language: the key that
@@ -113,6 +114,7 @@ type Session struct {
 	Place      string // a room name; empty for lunches and breaks
 	StartTime  time.Time
 	EndTime    time.Time
+	GUID       string // kept from an imported schedule; empty: exports derive one
 	Title      Text
 	Outline    Text
 	Lang       string // the language the talk is given in (any language code)
@@ -140,6 +142,7 @@ func (s *Session) Day() Day { return Day(s.StartTime.Format("2006-01-02")) }
 // Speaker is a person who gives one or more sessions.
 type Speaker struct {
 	ID        string
+	GUID      string // kept from an imported schedule; empty: exports derive one
 	Name      Text
 	Company   string
 	Position  Text

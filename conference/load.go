@@ -168,6 +168,7 @@ type editionFile struct {
 	} `yaml:"venue"`
 	Rooms []struct {
 		Name  string    `yaml:"name"`
+		GUID  string    `yaml:"guid"`
 		Other otherKeys `yaml:",inline"`
 	} `yaml:"rooms"`
 	Other otherKeys `yaml:",inline"`
@@ -179,6 +180,7 @@ type sessionFile struct {
 	Place     string    `yaml:"place"`
 	StartTime string    `yaml:"startTime"`
 	EndTime   string    `yaml:"endTime"`
+	GUID      string    `yaml:"guid"`
 	Title     string    `yaml:"title"`
 	Outline   string    `yaml:"outline"`
 	Lang      string    `yaml:"lang"`
@@ -189,6 +191,7 @@ type sessionFile struct {
 
 type speakerFile struct {
 	ID        string    `yaml:"id"`
+	GUID      string    `yaml:"guid"`
 	Name      string    `yaml:"name"`
 	Company   string    `yaml:"company"`
 	Position  string    `yaml:"position"`
@@ -320,7 +323,8 @@ func (l *loader) edition(id string) *Edition {
 			l.problem(fe, item, "name", "duplicate room name")
 		}
 		roomOrder[r.Name] = i
-		e.Rooms = append(e.Rooms, Room{Name: name})
+		l.guid(fe, item, r.GUID)
+		e.Rooms = append(e.Rooms, Room{Name: name, GUID: strings.ToLower(r.GUID)})
 	}
 
 	// Speakers first: sessions refer to them.
@@ -341,6 +345,7 @@ func (l *loader) edition(id string) *Edition {
 		position := tx.text(fsp, item, "position", sf.Position, sf.Other, false)
 		profile := tx.text(fsp, item, "profile", sf.Profile, sf.Other, false)
 		tx.unknown(fsp, item, sf.Other, "name", "position", "profile")
+		l.guid(fsp, item, sf.GUID)
 		l.url(fsp, item, "iconUrl", sf.IconURL, false)
 		if sf.TwitterID != "" && !handlePattern.MatchString(sf.TwitterID) {
 			l.problem(fsp, item, "twitterId", "%q is not a handle (letters, digits, '_' or '-', without '@')", sf.TwitterID)
@@ -349,7 +354,7 @@ func (l *loader) edition(id string) *Edition {
 			l.problem(fsp, item, "githubId", "%q is not a GitHub user name", sf.GithubID)
 		}
 		sp := &Speaker{
-			ID: sf.ID, Name: name, Company: sf.Company, Position: position, Profile: profile,
+			ID: sf.ID, GUID: strings.ToLower(sf.GUID), Name: name, Company: sf.Company, Position: position, Profile: profile,
 			IconURL: sf.IconURL, TwitterID: sf.TwitterID, GithubID: sf.GithubID,
 		}
 		e.Speakers = append(e.Speakers, sp)
@@ -378,12 +383,13 @@ func (l *loader) edition(id string) *Edition {
 		}
 		talk := sf.Type == TypeKeynote || sf.Type == TypeSession || sf.Type == TypeLightning
 		s := &Session{
-			ID: *sf.ID, Type: sf.Type, Place: sf.Place,
+			ID: *sf.ID, GUID: strings.ToLower(sf.GUID), Type: sf.Type, Place: sf.Place,
 			Title:   tx.text(fss, item, "title", sf.Title, sf.Other, true),
 			Outline: tx.text(fss, item, "outline", sf.Outline, sf.Other, talk),
 			Lang:    sf.Lang, Tags: sf.Tags, SpeakerIDs: sf.Speakers,
 		}
 		tx.unknown(fss, item, sf.Other, "title", "outline")
+		l.guid(fss, item, sf.GUID)
 		if s.Tags == nil {
 			s.Tags = []string{}
 		}
@@ -653,6 +659,16 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$`)
+
+// guid checks an item's optional GUID: an import keeps the source's, so
+// that apps which know the talk by it still find it in our exports.
+func (l *loader) guid(file, item, raw string) {
+	if raw != "" && !guidPattern.MatchString(raw) {
+		l.problem(file, item, "guid", "%q is not a UUID (8-4-4-4-12 hexadecimal digits)", raw)
+	}
 }
 
 func (l *loader) url(file, item, field, raw string, required bool) {

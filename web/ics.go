@@ -37,6 +37,10 @@ func calendar(ed *conference.Edition, sessions []*conference.Session, baseURL st
 	line("CALSCALE:GREGORIAN")
 	line("METHOD:PUBLISH")
 	line("X-WR-CALNAME:" + icsText(ed.Name.Default()))
+	// Subscribed calendars fetch the feed again this often (RFC 7986, and
+	// the older name Outlook and Google read), so they follow changes.
+	line("REFRESH-INTERVAL;VALUE=DURATION:" + feedRefresh)
+	line("X-PUBLISHED-TTL:" + feedRefresh)
 	for _, s := range sessions {
 		line("BEGIN:VEVENT")
 		line(fmt.Sprintf("UID:session-%d-%s@techconf", s.ID, ed.ID))

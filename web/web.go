@@ -74,6 +74,8 @@ const maxCachedPages = 500
 //	GET /{edition}/speakers/{id}        one speaker
 //	GET /{edition}/likes                the live like ranking
 //	GET /{edition}/schedule.ics         the whole conference (?ids=1,2: those sessions)
+//	GET /{edition}/schedule.xml         the frab schedule.xml conference apps read
+//	GET /{edition}/schedule.json        its c3voc JSON twin
 //	GET /{edition}/avatars/{id}.svg     a speaker's generated icon
 //	GET /static/{file}                  stylesheet, script (hashed names)
 func NewHandler(catalog *conference.Catalog, likes Likes, logger *slog.Logger, opts Options) *Handler {
@@ -106,6 +108,8 @@ func NewHandler(catalog *conference.Catalog, likes Likes, logger *slog.Logger, o
 	h.mux.HandleFunc("GET /{edition}/speakers/{id}", h.speaker)
 	h.mux.HandleFunc("GET /{edition}/likes", h.ranking)
 	h.mux.HandleFunc("GET /{edition}/schedule.ics", h.schedule)
+	h.mux.HandleFunc("GET /{edition}/schedule.xml", h.scheduleExport)
+	h.mux.HandleFunc("GET /{edition}/schedule.json", h.scheduleExport)
 	h.mux.HandleFunc("GET /{edition}/avatars/{file}", h.avatar)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { h.notFound(w, r, nil) })
 	return h
@@ -151,6 +155,7 @@ type page struct {
 	Editions []*conference.Edition
 	Path     string // the page's path, for the language links
 	URL      string // the page's absolute URL, for share links and OGP
+	Feeds    feeds  // the edition's calendar and schedule feeds
 	Title    string
 	Desc     string
 	Body     string // a class on <body>
@@ -233,6 +238,7 @@ func (h *Handler) newPage(w http.ResponseWriter, r *http.Request, ed *conference
 	}
 	p := page{Lang: language(w, r, langs), Edition: ed, Editions: h.catalog.Editions, Path: r.URL.Path, URL: h.baseURL(r) + r.URL.Path}
 	if ed != nil {
+		p.Feeds = editionFeeds(h.baseURL(r), ed)
 		p.Archive = ed != h.catalog.Newest()
 		p.Desc = p.L(ed.Tagline)
 	}
@@ -373,6 +379,7 @@ func (h *Handler) schedule(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) writeCalendar(w http.ResponseWriter, r *http.Request, ed *conference.Edition, sessions []*conference.Session, name string) {
 	body := calendar(ed, sessions, h.baseURL(r), h.opts.Now())
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+ed.ID+"-"+name+`"`)
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	_, _ = w.Write(body)
