@@ -597,3 +597,46 @@ rooms:
 		}
 	})
 }
+
+// TestFilesLoadBack writes each sample edition with Files and loads the
+// result: the sessions, speakers, slides and movies come back the same.
+func TestFilesLoadBack(t *testing.T) {
+	for _, e := range mustLoadSample(t).Editions {
+		t.Run(e.ID, func(t *testing.T) {
+			files, err := conference.Files(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := fstest.MapFS{}
+			for name, data := range files {
+				m[e.ID+"/"+name] = &fstest.MapFile{Data: data}
+			}
+			c, err := conference.Load(m)
+			if err != nil {
+				t.Fatalf("Load(Files(%s)): %v", e.ID, err)
+			}
+			got := c.Edition(e.ID)
+			if !slices.Equal(got.Languages, e.Languages) || got.Name.Default() != e.Name.Default() || got.Timezone != e.Timezone {
+				t.Errorf("edition: languages %v, name %q, zone %q; want %v, %q, %q", got.Languages, got.Name.Default(), got.Timezone, e.Languages, e.Name.Default(), e.Timezone)
+			}
+			if len(got.Sessions) != len(e.Sessions) || len(got.Speakers) != len(e.Speakers) || len(got.Slides) != len(e.Slides) || len(got.Movies) != len(e.Movies) {
+				t.Fatalf("got %d sessions, %d speakers, %d slides, %d movies; want %d, %d, %d, %d", len(got.Sessions), len(got.Speakers),
+					len(got.Slides), len(got.Movies), len(e.Sessions), len(e.Speakers), len(e.Slides), len(e.Movies))
+			}
+			for i, s := range e.Sessions {
+				g := got.Sessions[i]
+				for _, lang := range e.Languages {
+					if g.ID != s.ID || g.Title.In(lang) != s.Title.In(lang) || g.Outline.In(lang) != s.Outline.In(lang) ||
+						!g.StartTime.Equal(s.StartTime) || !g.EndTime.Equal(s.EndTime) || !slices.Equal(g.SpeakerIDs, s.SpeakerIDs) || !slices.Equal(g.Tags, s.Tags) {
+						t.Errorf("session %d in %s: got %+v, want %+v", s.ID, lang, g, s)
+					}
+				}
+			}
+			for i, sp := range e.Speakers {
+				if g := got.Speakers[i]; g.ID != sp.ID || g.Profile.Default() != sp.Profile.Default() || g.Position.In("ja") != sp.Position.In("ja") {
+					t.Errorf("speaker %s: got %+v, want %+v", sp.ID, g, sp)
+				}
+			}
+		})
+	}
+}

@@ -63,6 +63,7 @@ type Event struct {
 	Subtitle    string
 	Type        string
 	Track       string
+	Tags        []string // more tags (Sessionize's other tracks); not exported
 	Language    string
 	Abstract    string
 	Description string
@@ -82,6 +83,10 @@ type Person struct {
 	Name      string
 	Biography string
 	Avatar    string
+	// Only Sessionize has these.
+	Position  string
+	Company   string
+	TwitterID string
 }
 
 // Link is a URL attached to an event: slides, a recording, a related page.
@@ -231,7 +236,9 @@ func (p *Programme) digest() string {
 		fmt.Fprintf(h, "e\x00%d\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00", ev.ID, ev.GUID, ev.Room, ev.Title,
 			ev.Type, ev.Track, ev.Language, ev.Abstract, ev.Start.Format(time.RFC3339), ev.Duration)
 		for _, ps := range ev.Persons {
-			fmt.Fprintf(h, "p\x00%s\x00%s\x00%s\x00", ps.GUID, ps.Name, ps.Biography)
+			// Not the biography: schedule.xml has none, and its version must
+			// survive an import of it.
+			fmt.Fprintf(h, "p\x00%s\x00%s\x00", ps.GUID, ps.Name)
 		}
 		for _, l := range ev.Links {
 			fmt.Fprintf(h, "l\x00%s\x00%s\x00%s\x00", l.Type, l.URL, l.Title)
