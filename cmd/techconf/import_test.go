@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -359,4 +362,66 @@ func mustRead(tb testing.TB, fixture string) string {
 		tb.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestImportFromHTTPS downloads the source from a real TLS server: a good
+// one is imported, one larger than --max-size and a redirect to plain
+// http are refused.
+func TestImportFromHTTPS(t *testing.T) {
+	body := mustRead(t, "frab.xml")
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/schedule.xml":
+			w.Header().Set("Content-Type", "application/xml")
+			_, _ = io.WriteString(w, body)
+		case "/moved":
+			http.Redirect(w, r, "http://example.com/schedule.xml", http.StatusFound)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	saved := importClient
+	importClient = srv.Client()
+	importClient.CheckRedirect = httpsOnly
+	defer func() { importClient = saved }()
+
+	dir := t.TempDir()
+	r := runCommand(t, context.Background(), noEnv, "content", "import", "--edition", "web", srv.URL+"/schedule.xml", dir)
+	if r.code != 0 {
+		t.Fatalf("import over https: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if ed := loadEdition(t, dir, "web"); ed.Session(7004) == nil {
+		t.Error("session 7004 is missing after the https import")
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"TooLarge", []string{"--max-size", "100", srv.URL + "/schedule.xml"}, "larger than --max-size 100"},
+		{"RedirectToHTTP", []string{srv.URL + "/moved"}, "only https"},
+		{"NotFound", []string{srv.URL + "/nothing.json"}, "404"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := t.TempDir()
+			args := append([]string{"content", "import", "--edition", "web"}, tc.args...)
+			r := runCommand(t, context.Background(), noEnv, append(args, out)...)
+			if r.code == 0 || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want a failure mentioning %q", r.code, r.stderr, tc.want)
+			}
+			if entries, _ := os.ReadDir(out); len(entries) != 0 {
+				t.Errorf("the content folder holds %v after a failed import", entries)
+			}
+		})
+	}
+}
+
+func TestContentHelp(t *testing.T) {
+	for _, args := range [][]string{{"content", "--help"}, {"content", "check", "-h"}, {"content", "import", "--help"}, {"content", "import", "-h"}} {
+		r := runCommand(t, context.Background(), noEnv, args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "usage: techconf content") {
+			t.Errorf("run(%q): exit %d, stdout %q; want 0 and a usage text", args, r.code, r.stdout)
+		}
+	}
 }
