@@ -11,5 +11,5 @@ import (
 // at base (the page) and under base + "/" (its files, embedded in the
 // binary, so that it needs no other host).
 func NewPlayground(ed *conference.Edition, base, endpoint string) http.Handler {
-	return graphiql.Handler(ed.Name+" API", base, endpoint)
+	return graphiql.Handler(ed.Name.Default()+" API", base, endpoint)
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // calendar writes sessions as an iCalendar file (RFC 5545) that calendar
-// apps import: one VEVENT per session, times in UTC.
+// apps import: one VEVENT per session, times in UTC, texts in the edition's
+// default language (a calendar has one language).
 func calendar(ed *conference.Edition, sessions []*conference.Session, baseURL string, now time.Time) []byte {
 	var b strings.Builder
 	line := func(s string) {
@@ -32,23 +33,27 @@ func calendar(ed *conference.Edition, sessions []*conference.Session, baseURL st
 	stamp := now.UTC().Format("20060102T150405Z")
 	line("BEGIN:VCALENDAR")
 	line("VERSION:2.0")
-	line("PRODID:-//techconf//" + icsText(ed.Name) + "//EN")
+	line("PRODID:-//techconf//" + icsText(ed.Name.Default()) + "//EN")
 	line("CALSCALE:GREGORIAN")
 	line("METHOD:PUBLISH")
-	line("X-WR-CALNAME:" + icsText(ed.Name))
+	line("X-WR-CALNAME:" + icsText(ed.Name.Default()))
+	// Subscribed calendars fetch the feed again this often (RFC 7986, and
+	// the older name Outlook and Google read), so they follow changes.
+	line("REFRESH-INTERVAL;VALUE=DURATION:" + feedRefresh)
+	line("X-PUBLISHED-TTL:" + feedRefresh)
 	for _, s := range sessions {
 		line("BEGIN:VEVENT")
 		line(fmt.Sprintf("UID:session-%d-%s@techconf", s.ID, ed.ID))
 		line("DTSTAMP:" + stamp)
 		line("DTSTART:" + s.StartTime.UTC().Format("20060102T150405Z"))
 		line("DTEND:" + s.EndTime.UTC().Format("20060102T150405Z"))
-		line("SUMMARY:" + icsText(s.Title))
-		where := ed.Venue.Name
+		line("SUMMARY:" + icsText(s.Title.Default()))
+		where := ed.Venue.Name.Default()
 		if s.Place != "" {
 			where = s.Place + ", " + where
 		}
 		line("LOCATION:" + icsText(where))
-		desc := s.Outline
+		desc := s.Outline.Default()
 		if names := speakerNames(s); names != "" {
 			desc = names + "\n\n" + desc
 		}
@@ -63,7 +68,7 @@ func calendar(ed *conference.Edition, sessions []*conference.Session, baseURL st
 func speakerNames(s *conference.Session) string {
 	names := make([]string, len(s.Speakers))
 	for i, sp := range s.Speakers {
-		names[i] = sp.Name
+		names[i] = sp.Name.Default()
 	}
 	return strings.Join(names, ", ")
 }

@@ -32,7 +32,7 @@ func timetable(ed *conference.Edition) []timetableDay {
 	var days []timetableDay
 	col := map[string]int{}
 	for i, r := range ed.Rooms {
-		col[r.Name] = i
+		col[r.ID()] = i
 	}
 	for _, d := range ed.Days {
 		day := timetableDay{Day: d, Rooms: ed.Rooms}
@@ -71,7 +71,7 @@ func parseTalkFilter(ed *conference.Edition, q url.Values) talkFilter {
 	if t := q.Get("tag"); slices.Contains(ed.Tags(), t) {
 		f.Tag = t
 	}
-	if l := q.Get("lang"); l == conference.LangEnglish || l == conference.LangJapanese {
+	if l := q.Get("lang"); slices.Contains(ed.TalkLanguages(), l) {
 		f.Lang = l
 	}
 	return f
