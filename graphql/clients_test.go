@@ -269,8 +269,8 @@ func TestClientApollo(t *testing.T) {
 					t.Errorf("timetable: session %d is not in the content", n.SessionID)
 					continue
 				}
-				if n.Title != s.Title {
-					t.Errorf("timetable: session %d title %q; want %q", n.SessionID, n.Title, s.Title)
+				if n.Title != s.Title.Default() {
+					t.Errorf("timetable: session %d title %q; want %q", n.SessionID, n.Title, s.Title.Default())
 				}
 				if want := fmt.Sprintf("Session:%d", s.ID); n.ID != want {
 					badIDs = append(badIDs, fmt.Sprintf("%q, want %q", n.ID, want))
@@ -286,9 +286,9 @@ func TestClientApollo(t *testing.T) {
 			}
 
 			want := ed.Session(tc.sessionID)
-			if got.Session.SessionID != want.ID || got.Session.Title != want.Title || len(got.Session.Speakers) != len(want.Speakers) {
+			if got.Session.SessionID != want.ID || got.Session.Title != want.Title.Default() || len(got.Session.Speakers) != len(want.Speakers) {
 				t.Errorf("session(%d) = %d %q with %d speakers; want %d %q with %d", tc.sessionID,
-					got.Session.SessionID, got.Session.Title, len(got.Session.Speakers), want.ID, want.Title, len(want.Speakers))
+					got.Session.SessionID, got.Session.Title, len(got.Session.Speakers), want.ID, want.Title.Default(), len(want.Speakers))
 			}
 
 			like := got.CreateLike

@@ -169,8 +169,8 @@ func TestPlaygroundBrowser(t *testing.T) {
 		t.Fatalf("running a query: %v", err)
 	}
 	first := ed.Sessions[0]
-	if !strings.Contains(result, first.Title) || strings.Contains(result, `"errors"`) {
-		t.Errorf("the response pane shows %q; want the first sessions, with %q", result, first.Title)
+	if !strings.Contains(result, first.Title.Default()) || strings.Contains(result, `"errors"`) {
+		t.Errorf("the response pane shows %q; want the first sessions, with %q", result, first.Title.Default())
 	}
 
 	// Screenshots, to look at: a laptop, then a phone with the docs open
