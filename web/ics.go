@@ -10,7 +10,8 @@ import (
 
 // calendar writes sessions as an iCalendar file (RFC 5545) that calendar
 // apps import: one VEVENT per session, times in UTC.
-func calendar(ed *conference.Edition, sessions []*conference.Session, baseURL string, now time.Time) []byte {
+func calendar(ed *conference.Edition, sessions []*conference.Session, baseURL string, now time.Time, lang string) []byte {
+	p := page{Lang: lang, Edition: ed}
 	var b strings.Builder
 	line := func(s string) {
 		// Lines longer than 75 octets are folded: CRLF and a space, which
@@ -35,21 +36,21 @@ func calendar(ed *conference.Edition, sessions []*conference.Session, baseURL st
 	line("PRODID:-//techconf//" + icsText(ed.Name) + "//EN")
 	line("CALSCALE:GREGORIAN")
 	line("METHOD:PUBLISH")
-	line("X-WR-CALNAME:" + icsText(ed.Name))
+	line("X-WR-CALNAME:" + icsText(p.T(ed.Name, ed.NameJa)))
 	for _, s := range sessions {
 		line("BEGIN:VEVENT")
 		line(fmt.Sprintf("UID:session-%d-%s@techconf", s.ID, ed.ID))
 		line("DTSTAMP:" + stamp)
 		line("DTSTART:" + s.StartTime.UTC().Format("20060102T150405Z"))
 		line("DTEND:" + s.EndTime.UTC().Format("20060102T150405Z"))
-		line("SUMMARY:" + icsText(s.Title))
-		where := ed.Venue.Name
+		line("SUMMARY:" + icsText(p.T(s.Title, s.TitleJa)))
+		where := p.T(ed.Venue.Name, ed.Venue.NameJa)
 		if s.Place != "" {
-			where = s.Place + ", " + where
+			where = p.RoomName(s.Place) + ", " + where
 		}
 		line("LOCATION:" + icsText(where))
-		desc := s.Outline
-		if names := speakerNames(s); names != "" {
+		desc := p.T(s.Outline, s.OutlineJa)
+		if names := speakerNames(p, s); names != "" {
 			desc = names + "\n\n" + desc
 		}
 		line("DESCRIPTION:" + icsText(desc))
@@ -60,10 +61,10 @@ func calendar(ed *conference.Edition, sessions []*conference.Session, baseURL st
 	return []byte(b.String())
 }
 
-func speakerNames(s *conference.Session) string {
+func speakerNames(p page, s *conference.Session) string {
 	names := make([]string, len(s.Speakers))
 	for i, sp := range s.Speakers {
-		names[i] = sp.Name
+		names[i] = p.T(sp.Name, sp.NameJa)
 	}
 	return strings.Join(names, ", ")
 }

@@ -50,6 +50,7 @@ type Handler struct {
 	opts    Options
 	tmpl    *template.Template
 	assets  *assets
+	worker  *body // the service worker script
 	logger  *slog.Logger
 	mux     *http.ServeMux
 
@@ -80,6 +81,7 @@ func NewHandler(catalog *conference.Catalog, likes Likes, logger *slog.Logger, o
 	h := &Handler{catalog: catalog, likes: likes, opts: opts, logger: logger, mux: http.NewServeMux()}
 	h.cache, _ = lru.New[string, *body](maxCachedPages) // fails only for a size <= 0
 	h.assets = loadAssets(staticFS)
+	h.worker = newBody(serviceWorkerScript(h.assets))
 	h.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"clock":  func(t time.Time) string { return t.Format("15:04") },
 		"date":   func(t time.Time) string { return t.Format("2006-01-02") },
@@ -112,6 +114,12 @@ func NewHandler(catalog *conference.Catalog, likes Likes, logger *slog.Logger, o
 	h.mux.HandleFunc("GET /{edition}/likes", h.ranking)
 	h.mux.HandleFunc("GET /{edition}/schedule.ics", h.schedule)
 	h.mux.HandleFunc("GET /{edition}/avatars/{file}", h.avatar)
+	icons := newSiteIcons()
+	for path := range icons {
+		h.mux.HandleFunc("GET "+path, icons.serve)
+	}
+	h.mux.HandleFunc("GET /manifest.webmanifest", h.manifest)
+	h.mux.HandleFunc("GET /sw.js", h.serviceWorker)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { h.notFound(w, r, nil) })
 	return h
 }
@@ -261,6 +269,7 @@ func (h *Handler) landing(w http.ResponseWriter, r *http.Request) {
 		p.TalkTypes = talkTypes
 		p.Tags = ed.Tags()
 		p.Booths = floorPlan(ed.Exhibitions)
+		p.JSONLD = editionJSONLD(*p, h.baseURL(r))
 	})
 }
 
@@ -283,6 +292,7 @@ func (h *Handler) session(w http.ResponseWriter, r *http.Request) {
 	p.Desc = firstSentence(p.T(s.Outline, s.OutlineJa))
 	p.Liked = h.likes.Total(like.Key{Edition: ed.ID, SessionID: s.ID})
 	p.Body = "session"
+	p.JSONLD = sessionJSONLD(p, h.baseURL(r), s)
 	h.render(w, r, http.StatusOK, "session.html", p)
 }
 
@@ -366,7 +376,13 @@ func (h *Handler) schedule(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) writeCalendar(w http.ResponseWriter, r *http.Request, ed *conference.Edition, sessions []*conference.Session, name string) {
-	body := calendar(ed, sessions, h.baseURL(r), h.opts.Now())
+	// A calendar app that subscribes sends no cookie: the language is in
+	// the link (?hl=), else the browser's.
+	lang := queryLanguage(r)
+	if lang == "" {
+		lang = acceptLanguage(r.Header.Get("Accept-Language"))
+	}
+	body := calendar(ed, sessions, h.baseURL(r), h.opts.Now(), lang)
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+ed.ID+"-"+name+`"`)
 	w.Header().Set("Cache-Control", "public, max-age=300")

@@ -42,10 +42,37 @@
     this.timer = null;
     this.backoff = 1000;
     this.firstEvent = true;
+    // Taps made offline wait in this browser until the network is back,
+    // across reloads.
+    this.queueKey = "techconf.queue." + edition + "." + this.session;
+    this.pending = parseInt(localStorage.getItem(this.queueKey), 10) || 0;
+    this.retryTimer = null;
     var self = this;
     box.querySelector(".like-button").addEventListener("click", function () { self.tap(); });
+    window.addEventListener("online", function () { self.flush(); });
+    this.show();
+    if (this.pending > 0) { this.waiting(); this.flush(); }
     this.connect();
   }
+
+  // save keeps the taps not sent yet in this browser.
+  LikeBox.prototype.save = function () {
+    if (this.pending > 0) {
+      localStorage.setItem(this.queueKey, String(this.pending));
+    } else {
+      localStorage.removeItem(this.queueKey);
+    }
+  };
+
+  // waiting says that taps wait for the network, and tries again soon.
+  LikeBox.prototype.waiting = function () {
+    this.statusEl.textContent = t("Offline: " + this.pending + (this.pending === 1 ? " like" : " likes") + " waiting to be sent.",
+      "オフラインです。" + this.pending + "件のいいねが送信待ちです。");
+    var self = this;
+    if (!this.retryTimer) {
+      this.retryTimer = setTimeout(function () { self.retryTimer = null; self.flush(); }, 3000);
+    }
+  };
 
   // show displays the stored total plus our taps that it does not include
   // yet. Events and answers arrive in either order: likes seen in events
@@ -57,7 +84,9 @@
 
   LikeBox.prototype.tap = function () {
     this.pending++;
+    this.save();
     this.show();
+    if (!navigator.onLine) { this.waiting(); return; }
     var plus = this.plusEl;
     plus.textContent = "+1";
     plus.classList.remove("pop");
@@ -71,9 +100,11 @@
     }
   };
 
-  // flush sends the pending taps as one burst (createLike's count).
+  // flush sends the pending taps as one burst (createLike's count). When
+  // the network fails, the taps go back to the queue and wait.
   LikeBox.prototype.flush = function () {
     if (this.inflight > 0 || this.pending === 0) { return; }
+    if (!navigator.onLine) { this.waiting(); return; }
     var n = Math.min(this.pending, 100);
     this.pending -= n;
     this.inflight = n;
@@ -94,13 +125,16 @@
         self.statusEl.textContent = "";
       }
       self.seen = 0;
+      self.save();
       self.show();
       self.flush();
     }).catch(function () {
       self.inflight = 0;
       self.seen = 0;
-      self.reject(n, null);
+      self.pending += n;
+      self.save();
       self.show();
+      self.waiting();
     });
   };
 
@@ -358,6 +392,42 @@
     }, every);
   }
 
+  // ---- Offline: a service worker keeps the pages seen and those linked ----
+
+  function setupOffline() {
+    var note = document.querySelector(".offline-note");
+    var update = function () {
+      if (!note) { return; }
+      note.textContent = t("You are offline. Pages you have opened, and the sessions and speakers they list, still work.",
+        "オフラインです。開いたページと、そこに載っているセッションと登壇者のページは引き続き見られます。");
+      note.hidden = navigator.onLine;
+    };
+    window.addEventListener("online", update);
+    window.addEventListener("offline", update);
+    update();
+    if (!("serviceWorker" in navigator)) { return; }
+    navigator.serviceWorker.register("/sw.js").then(function () { return navigator.serviceWorker.ready; }).then(function (reg) {
+      var links = {};
+      document.querySelectorAll("main a[href^='/" + edition + "/sessions/'], main a[href^='/" + edition + "/speakers/']").forEach(function (a) {
+        var path = new URL(a.href).pathname;
+        if (/\.ics$/.test(path)) { return; }
+        links[path] = true;
+        var sp = path.match(/\/speakers\/([^/]+)$/);
+        if (sp) { links["/" + edition + "/avatars/" + sp[1] + ".svg"] = true; }
+      });
+      document.querySelectorAll("[data-speakers]").forEach(function (c) {
+        c.dataset.speakers.split(" ").forEach(function (id) {
+          if (id) { links["/" + edition + "/speakers/" + id] = true; links["/" + edition + "/avatars/" + id + ".svg"] = true; }
+        });
+      });
+      links["/" + edition + "/"] = true;
+      navigator.serviceWorker.addEventListener("message", function (e) {
+        if (e.data && e.data.cached) { document.documentElement.dataset.offlineReady = String(e.data.cached); }
+      });
+      reg.active.postMessage({ cache: Object.keys(links) });
+    }).catch(function () {});
+  }
+
   function start() {
     document.querySelectorAll("[data-like]").forEach(function (box) { new LikeBox(box); });
     setupBookmarks();
@@ -365,6 +435,7 @@
     setupZones();
     setupNow();
     setupRanking();
+    setupOffline();
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
