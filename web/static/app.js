@@ -415,6 +415,9 @@
         var sp = path.match(/\/speakers\/([^/]+)$/);
         if (sp) { links["/" + edition + "/avatars/" + sp[1] + ".svg"] = true; }
       });
+      document.querySelectorAll(".card[data-session]").forEach(function (c) {
+        links["/" + edition + "/sessions/" + c.dataset.session] = true;
+      });
       document.querySelectorAll("[data-speakers]").forEach(function (c) {
         c.dataset.speakers.split(" ").forEach(function (id) {
           if (id) { links["/" + edition + "/speakers/" + id] = true; links["/" + edition + "/avatars/" + id + ".svg"] = true; }
