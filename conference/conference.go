@@ -20,7 +20,8 @@ const (
 	TypeBreak     = "break"
 )
 
-// Languages a session may be given in.
+// The languages of the sample content, and of every edition that declares
+// none. Talks and texts may be in any language an edition declares.
 const (
 	LangEnglish  = "en"
 	LangJapanese = "ja"
@@ -57,13 +58,13 @@ func (c *Catalog) Newest() *Edition {
 
 // Edition is one year of the conference with everything it shows.
 type Edition struct {
-	ID        string // the folder name, e.g. "2018"; also the first path segment
-	Name      string
-	NameJa    string
-	Tagline   string
-	TaglineJa string
-	About     string
-	AboutJa   string
+	ID string // the folder name, e.g. "2018"; also the first path segment
+	// Languages are the languages every text of the edition is written in,
+	// the default first (DefaultLanguages when edition.yaml declares none).
+	Languages []string
+	Name      Text
+	Tagline   Text
+	About     Text
 	Timezone  string
 	Location  *time.Location // Timezone, loaded; UTC when none is given
 	Days      []Day
@@ -90,20 +91,21 @@ type Day string
 
 // Venue is where an edition takes place.
 type Venue struct {
-	Name      string
-	NameJa    string
-	Address   string
-	AddressJa string
-	MapURL    string
-	Access    string
-	AccessJa  string
+	Name    Text
+	Address Text
+	MapURL  string
+	Access  Text
 }
 
 // Room is a track of the timetable; sessions name it as their place.
 type Room struct {
-	Name   string
-	NameJa string
+	Name Text
+	GUID string // kept from an imported schedule; empty: exports derive one
 }
+
+// ID is the room's name in the edition's default language: the key that
+// sessions give as their place, and that filters and exports use.
+func (r Room) ID() string { return r.Name.Default() }
 
 // Session is one slot of the timetable: a talk, a keynote, or a break.
 type Session struct {
@@ -112,11 +114,10 @@ type Session struct {
 	Place      string // a room name; empty for lunches and breaks
 	StartTime  time.Time
 	EndTime    time.Time
-	Title      string
-	TitleJa    string
-	Outline    string
-	OutlineJa  string
-	Lang       string
+	GUID       string // kept from an imported schedule; empty: exports derive one
+	Title      Text
+	Outline    Text
+	Lang       string // the language the talk is given in (any language code)
 	Tags       []string
 	SpeakerIDs []string
 
@@ -140,17 +141,15 @@ func (s *Session) Day() Day { return Day(s.StartTime.Format("2006-01-02")) }
 
 // Speaker is a person who gives one or more sessions.
 type Speaker struct {
-	ID         string
-	Name       string
-	NameJa     string
-	Company    string
-	Position   string
-	PositionJa string
-	Profile    string
-	ProfileJa  string
-	IconURL    string // empty: the server's generated avatar is used
-	TwitterID  string
-	GithubID   string
+	ID        string
+	GUID      string // kept from an imported schedule; empty: exports derive one
+	Name      Text
+	Company   string
+	Position  Text
+	Profile   Text
+	IconURL   string // empty: the server's generated avatar is used
+	TwitterID string
+	GithubID  string
 
 	Sessions []*Session
 	Slides   []*Slide
@@ -182,21 +181,18 @@ type Movie struct {
 
 // Exhibition is a sponsor's or community's booth.
 type Exhibition struct {
-	ID            int
-	Place         string
-	Title         string
-	TitleJa       string
-	Description   string
-	DescriptionJa string
+	ID          int
+	Place       string
+	Title       Text
+	Description Text
 }
 
 // News is an announcement on the landing page.
 type News struct {
-	ID        string
-	Date      Day
-	Message   string
-	MessageJa string
-	Link      string
+	ID      string
+	Date    Day
+	Message Text
+	Link    string
 }
 
 // Start returns the first day of the edition at midnight UTC, for ordering.
@@ -226,10 +222,24 @@ func (e *Edition) Exhibition(id int) *Exhibition { return e.exhibitionByID[id] }
 // NewsItem returns the news item with the given id, or nil.
 func (e *Edition) NewsItem(id string) *News { return e.newsByID[id] }
 
-// Room returns the room with the given name, or nil.
+// DefaultLanguage returns the language of texts that have no translation
+// in the language asked for.
+func (e *Edition) DefaultLanguage() string { return e.Languages[0] }
+
+// HasLanguage reports whether lang is one of the edition's languages.
+func (e *Edition) HasLanguage(lang string) bool {
+	for _, l := range e.Languages {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// Room returns the room with the given id (its default-language name), or nil.
 func (e *Edition) Room(name string) *Room {
 	for i := range e.Rooms {
-		if e.Rooms[i].Name == name {
+		if e.Rooms[i].ID() == name {
 			return &e.Rooms[i]
 		}
 	}
@@ -291,5 +301,17 @@ func (e *Edition) Tags() []string {
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// TalkLanguages returns the languages the edition's talks are given in,
+// the edition's own languages first (in their order), then any other.
+func (e *Edition) TalkLanguages() []string {
+	out := append([]string(nil), e.Languages...)
+	for _, s := range e.Sessions {
+		if s.Lang != "" && !hasTag(out, s.Lang) {
+			out = append(out, s.Lang)
+		}
+	}
 	return out
 }

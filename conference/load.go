@@ -146,57 +146,60 @@ func (l *loader) decode(file string, v any, optional bool) bool {
 	return true
 }
 
+// otherKeys catches the keys a file struct does not name: the texts in the
+// edition's other languages (titleJa, titleDe), whose names depend on the
+// languages edition.yaml declares. The loader takes those it expects and
+// reports the rest as unknown, so typos are still caught.
+type otherKeys map[string]yaml.Node
+
 type editionFile struct {
+	Languages []string `yaml:"languages"`
 	Name      string   `yaml:"name"`
-	NameJa    string   `yaml:"nameJa"`
 	Tagline   string   `yaml:"tagline"`
-	TaglineJa string   `yaml:"taglineJa"`
 	About     string   `yaml:"about"`
-	AboutJa   string   `yaml:"aboutJa"`
 	Timezone  string   `yaml:"timezone"`
 	Days      []string `yaml:"days"`
 	Venue     struct {
-		Name      string `yaml:"name"`
-		NameJa    string `yaml:"nameJa"`
-		Address   string `yaml:"address"`
-		AddressJa string `yaml:"addressJa"`
-		MapURL    string `yaml:"mapUrl"`
-		Access    string `yaml:"access"`
-		AccessJa  string `yaml:"accessJa"`
+		Name    string    `yaml:"name"`
+		Address string    `yaml:"address"`
+		MapURL  string    `yaml:"mapUrl"`
+		Access  string    `yaml:"access"`
+		Other   otherKeys `yaml:",inline"`
 	} `yaml:"venue"`
 	Rooms []struct {
-		Name   string `yaml:"name"`
-		NameJa string `yaml:"nameJa"`
+		Name  string    `yaml:"name"`
+		GUID  string    `yaml:"guid"`
+		Other otherKeys `yaml:",inline"`
 	} `yaml:"rooms"`
+	Other otherKeys `yaml:",inline"`
 }
 
 type sessionFile struct {
-	ID        *int     `yaml:"id"`
-	Type      string   `yaml:"type"`
-	Place     string   `yaml:"place"`
-	StartTime string   `yaml:"startTime"`
-	EndTime   string   `yaml:"endTime"`
-	Title     string   `yaml:"title"`
-	TitleJa   string   `yaml:"titleJa"`
-	Outline   string   `yaml:"outline"`
-	OutlineJa string   `yaml:"outlineJa"`
-	Lang      string   `yaml:"lang"`
-	Tags      []string `yaml:"tags"`
-	Speakers  []string `yaml:"speakers"`
+	ID        *int      `yaml:"id"`
+	Type      string    `yaml:"type"`
+	Place     string    `yaml:"place"`
+	StartTime string    `yaml:"startTime"`
+	EndTime   string    `yaml:"endTime"`
+	GUID      string    `yaml:"guid"`
+	Title     string    `yaml:"title"`
+	Outline   string    `yaml:"outline"`
+	Lang      string    `yaml:"lang"`
+	Tags      []string  `yaml:"tags"`
+	Speakers  []string  `yaml:"speakers"`
+	Other     otherKeys `yaml:",inline"`
 }
 
 type speakerFile struct {
-	ID         string `yaml:"id"`
-	Name       string `yaml:"name"`
-	NameJa     string `yaml:"nameJa"`
-	Company    string `yaml:"company"`
-	Position   string `yaml:"position"`
-	PositionJa string `yaml:"positionJa"`
-	Profile    string `yaml:"profile"`
-	ProfileJa  string `yaml:"profileJa"`
-	IconURL    string `yaml:"iconUrl"`
-	TwitterID  string `yaml:"twitterId"`
-	GithubID   string `yaml:"githubId"`
+	ID        string    `yaml:"id"`
+	GUID      string    `yaml:"guid"`
+	Name      string    `yaml:"name"`
+	Company   string    `yaml:"company"`
+	Position  string    `yaml:"position"`
+	Profile   string    `yaml:"profile"`
+	IconURL   string    `yaml:"iconUrl"`
+	TwitterID string    `yaml:"twitterId"`
+	GithubID  string    `yaml:"githubId"`
+	Other     otherKeys `yaml:",inline"`
 }
 
 type slideFile struct {
@@ -215,20 +218,19 @@ type movieFile struct {
 }
 
 type exhibitionFile struct {
-	ID            *int   `yaml:"id"`
-	Place         string `yaml:"place"`
-	Title         string `yaml:"title"`
-	TitleJa       string `yaml:"titleJa"`
-	Description   string `yaml:"description"`
-	DescriptionJa string `yaml:"descriptionJa"`
+	ID          *int      `yaml:"id"`
+	Place       string    `yaml:"place"`
+	Title       string    `yaml:"title"`
+	Description string    `yaml:"description"`
+	Other       otherKeys `yaml:",inline"`
 }
 
 type newsFile struct {
-	ID        string `yaml:"id"`
-	Date      string `yaml:"date"`
-	Message   string `yaml:"message"`
-	MessageJa string `yaml:"messageJa"`
-	Link      string `yaml:"link"`
+	ID      string    `yaml:"id"`
+	Date    string    `yaml:"date"`
+	Message string    `yaml:"message"`
+	Link    string    `yaml:"link"`
+	Other   otherKeys `yaml:",inline"`
 }
 
 // edition loads and validates one edition folder; it returns nil when any
@@ -255,12 +257,19 @@ func (l *loader) edition(id string) *Edition {
 		return nil
 	}
 
+	fe := f(fileEdition)
+	langs := l.languages(fe, ef.Languages)
+	tx := texts{l: l, langs: langs}
 	e := &Edition{
-		ID: id, Name: ef.Name, NameJa: ef.NameJa, Tagline: ef.Tagline, TaglineJa: ef.TaglineJa,
-		About: strings.TrimSpace(ef.About), AboutJa: strings.TrimSpace(ef.AboutJa), Timezone: ef.Timezone,
+		ID: id, Languages: langs, Timezone: ef.Timezone,
+		Name:    tx.text(fe, "", "name", ef.Name, ef.Other, true),
+		Tagline: tx.text(fe, "", "tagline", ef.Tagline, ef.Other, false),
+		About:   tx.text(fe, "", "about", ef.About, ef.Other, false),
 		Venue: Venue{
-			Name: ef.Venue.Name, NameJa: ef.Venue.NameJa, Address: ef.Venue.Address, AddressJa: ef.Venue.AddressJa,
-			MapURL: ef.Venue.MapURL, Access: strings.TrimSpace(ef.Venue.Access), AccessJa: strings.TrimSpace(ef.Venue.AccessJa),
+			Name:    tx.text(fe, "venue", "name", ef.Venue.Name, ef.Venue.Other, true),
+			Address: tx.text(fe, "venue", "address", ef.Venue.Address, ef.Venue.Other, true),
+			MapURL:  ef.Venue.MapURL,
+			Access:  tx.text(fe, "venue", "access", ef.Venue.Access, ef.Venue.Other, true),
 		},
 		sessionByID:    map[int]*Session{},
 		speakerByID:    map[string]*Speaker{},
@@ -271,10 +280,8 @@ func (l *loader) edition(id string) *Edition {
 	}
 
 	// The edition's own facts.
-	fe := f(fileEdition)
-	l.pair(fe, "", "name", e.Name, e.NameJa, true)
-	l.pair(fe, "", "tagline", e.Tagline, e.TaglineJa, false)
-	l.pair(fe, "", "about", e.About, e.AboutJa, false)
+	tx.unknown(fe, "", ef.Other, "name", "tagline", "about")
+	tx.unknown(fe, "venue", ef.Venue.Other, "name", "address", "access")
 	e.Location = time.UTC
 	if e.Timezone != "" {
 		loc, err := time.LoadLocation(e.Timezone)
@@ -300,9 +307,6 @@ func (l *loader) edition(id string) *Edition {
 		e.Days = append(e.Days, Day(d))
 	}
 	sort.Slice(e.Days, func(i, j int) bool { return e.Days[i] < e.Days[j] })
-	l.pair(fe, "venue", "name", e.Venue.Name, e.Venue.NameJa, true)
-	l.pair(fe, "venue", "address", e.Venue.Address, e.Venue.AddressJa, true)
-	l.pair(fe, "venue", "access", e.Venue.Access, e.Venue.AccessJa, true)
 	l.url(fe, "venue", "mapUrl", e.Venue.MapURL, true)
 	if len(ef.Rooms) == 0 {
 		l.problem(fe, "", "rooms", "at least one room is required")
@@ -313,12 +317,14 @@ func (l *loader) edition(id string) *Edition {
 		if r.Name == "" {
 			item = fmt.Sprintf("room %d", i+1)
 		}
-		l.pair(fe, item, "name", r.Name, r.NameJa, true)
+		name := tx.text(fe, item, "name", r.Name, r.Other, true)
+		tx.unknown(fe, item, r.Other, "name")
 		if _, dup := roomOrder[r.Name]; dup && r.Name != "" {
 			l.problem(fe, item, "name", "duplicate room name")
 		}
 		roomOrder[r.Name] = i
-		e.Rooms = append(e.Rooms, Room{Name: r.Name, NameJa: r.NameJa})
+		l.guid(fe, item, r.GUID)
+		e.Rooms = append(e.Rooms, Room{Name: name, GUID: strings.ToLower(r.GUID)})
 	}
 
 	// Speakers first: sessions refer to them.
@@ -335,9 +341,11 @@ func (l *loader) edition(id string) *Edition {
 			l.problem(fsp, item, "id", "duplicate speaker id")
 			continue
 		}
-		l.pair(fsp, item, "name", sf.Name, sf.NameJa, true)
-		l.pair(fsp, item, "position", sf.Position, sf.PositionJa, false)
-		l.pair(fsp, item, "profile", strings.TrimSpace(sf.Profile), strings.TrimSpace(sf.ProfileJa), false)
+		name := tx.text(fsp, item, "name", sf.Name, sf.Other, true)
+		position := tx.text(fsp, item, "position", sf.Position, sf.Other, false)
+		profile := tx.text(fsp, item, "profile", sf.Profile, sf.Other, false)
+		tx.unknown(fsp, item, sf.Other, "name", "position", "profile")
+		l.guid(fsp, item, sf.GUID)
 		l.url(fsp, item, "iconUrl", sf.IconURL, false)
 		if sf.TwitterID != "" && !handlePattern.MatchString(sf.TwitterID) {
 			l.problem(fsp, item, "twitterId", "%q is not a handle (letters, digits, '_' or '-', without '@')", sf.TwitterID)
@@ -346,9 +354,7 @@ func (l *loader) edition(id string) *Edition {
 			l.problem(fsp, item, "githubId", "%q is not a GitHub user name", sf.GithubID)
 		}
 		sp := &Speaker{
-			ID: sf.ID, Name: sf.Name, NameJa: sf.NameJa, Company: sf.Company,
-			Position: sf.Position, PositionJa: sf.PositionJa,
-			Profile: strings.TrimSpace(sf.Profile), ProfileJa: strings.TrimSpace(sf.ProfileJa),
+			ID: sf.ID, GUID: strings.ToLower(sf.GUID), Name: name, Company: sf.Company, Position: position, Profile: profile,
 			IconURL: sf.IconURL, TwitterID: sf.TwitterID, GithubID: sf.GithubID,
 		}
 		e.Speakers = append(e.Speakers, sp)
@@ -375,11 +381,15 @@ func (l *loader) edition(id string) *Edition {
 			l.problem(fss, item, "id", "duplicate session id")
 			continue
 		}
+		talk := sf.Type == TypeKeynote || sf.Type == TypeSession || sf.Type == TypeLightning
 		s := &Session{
-			ID: *sf.ID, Type: sf.Type, Place: sf.Place, Title: sf.Title, TitleJa: sf.TitleJa,
-			Outline: strings.TrimSpace(sf.Outline), OutlineJa: strings.TrimSpace(sf.OutlineJa),
-			Lang: sf.Lang, Tags: sf.Tags, SpeakerIDs: sf.Speakers,
+			ID: *sf.ID, GUID: strings.ToLower(sf.GUID), Type: sf.Type, Place: sf.Place,
+			Title:   tx.text(fss, item, "title", sf.Title, sf.Other, true),
+			Outline: tx.text(fss, item, "outline", sf.Outline, sf.Other, talk),
+			Lang:    sf.Lang, Tags: sf.Tags, SpeakerIDs: sf.Speakers,
 		}
+		tx.unknown(fss, item, sf.Other, "title", "outline")
+		l.guid(fss, item, sf.GUID)
 		if s.Tags == nil {
 			s.Tags = []string{}
 		}
@@ -406,15 +416,11 @@ func (l *loader) edition(id string) *Edition {
 		if startOK && len(days) > 0 && !days[s.Day()] {
 			l.problem(fss, item, "startTime", "%s is not on one of the edition's days", sf.StartTime)
 		}
-		l.pair(fss, item, "title", s.Title, s.TitleJa, true)
-		talk := s.Type == TypeKeynote || s.Type == TypeSession || s.Type == TypeLightning
-		l.pair(fss, item, "outline", s.Outline, s.OutlineJa, talk)
-		switch s.Lang {
-		case LangEnglish, LangJapanese:
-		case "":
-			l.problem(fss, item, "lang", "is required (en or ja)")
-		default:
-			l.problem(fss, item, "lang", "unknown language %q (want en or ja)", s.Lang)
+		switch {
+		case s.Lang == "":
+			l.problem(fss, item, "lang", "is required (a language code such as en, ja or de)")
+		case !ValidLanguage(s.Lang):
+			l.problem(fss, item, "lang", "unknown language %q (want a language code such as en, ja or de)", s.Lang)
 		}
 		for _, t := range s.Tags {
 			if strings.TrimSpace(t) == "" {
@@ -461,10 +467,8 @@ func (l *loader) edition(id string) *Edition {
 			continue
 		}
 		s, sp := l.sessionSpeaker(fsl, item, e, sf.Session, sf.Speaker)
-		switch sf.Lang {
-		case LangEnglish, LangJapanese:
-		default:
-			l.problem(fsl, item, "lang", "%q is not en or ja", sf.Lang)
+		if !ValidLanguage(sf.Lang) {
+			l.problem(fsl, item, "lang", "%q is not a language code such as en, ja or de", sf.Lang)
 		}
 		l.url(fsl, item, "url", sf.URL, true)
 		if s == nil || sp == nil {
@@ -513,12 +517,12 @@ func (l *loader) edition(id string) *Edition {
 		if !l.positiveID(fx, item, xf.ID, e.exhibitionByID[derefInt(xf.ID)] != nil) {
 			continue
 		}
-		l.pair(fx, item, "title", xf.Title, xf.TitleJa, true)
-		l.pair(fx, item, "description", strings.TrimSpace(xf.Description), strings.TrimSpace(xf.DescriptionJa), false)
 		x := &Exhibition{
-			ID: *xf.ID, Place: xf.Place, Title: xf.Title, TitleJa: xf.TitleJa,
-			Description: strings.TrimSpace(xf.Description), DescriptionJa: strings.TrimSpace(xf.DescriptionJa),
+			ID: *xf.ID, Place: xf.Place,
+			Title:       tx.text(fx, item, "title", xf.Title, xf.Other, true),
+			Description: tx.text(fx, item, "description", xf.Description, xf.Other, false),
 		}
+		tx.unknown(fx, item, xf.Other, "title", "description")
 		e.Exhibitions = append(e.Exhibitions, x)
 		e.exhibitionByID[x.ID] = x
 	}
@@ -539,9 +543,10 @@ func (l *loader) edition(id string) *Edition {
 		if _, err := time.Parse("2006-01-02", nf.Date); err != nil {
 			l.problem(fn, item, "date", "%q is not a date in the form YYYY-MM-DD", nf.Date)
 		}
-		l.pair(fn, item, "message", strings.TrimSpace(nf.Message), strings.TrimSpace(nf.MessageJa), true)
+		message := tx.text(fn, item, "message", nf.Message, nf.Other, true)
+		tx.unknown(fn, item, nf.Other, "message")
 		l.url(fn, item, "link", nf.Link, false)
-		n := &News{ID: nf.ID, Date: Day(nf.Date), Message: strings.TrimSpace(nf.Message), MessageJa: strings.TrimSpace(nf.MessageJa), Link: nf.Link}
+		n := &News{ID: nf.ID, Date: Day(nf.Date), Message: message, Link: nf.Link}
 		e.News = append(e.News, n)
 		e.newsByID[n.ID] = n
 	}
@@ -581,10 +586,10 @@ func (l *loader) overlaps(file string, e *Edition) {
 			prev.StartTime.Format(time.RFC3339), prev.EndTime.Format(time.RFC3339))
 	}
 	for _, r := range e.Rooms {
-		list := byRoom[r.Name]
+		list := byRoom[r.ID()]
 		for i := 1; i < len(list); i++ {
 			if prev, cur := list[i-1], list[i]; cur.StartTime.Before(prev.EndTime) {
-				report(prev, cur, fmt.Sprintf("in room %q", r.Name))
+				report(prev, cur, fmt.Sprintf("in room %q", r.ID()))
 			}
 		}
 	}
@@ -656,17 +661,13 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// pair checks an English text and its Japanese twin: both present, or (when
-// not required) both absent.
-func (l *loader) pair(file, item, field, en, ja string, required bool) {
-	en, ja = strings.TrimSpace(en), strings.TrimSpace(ja)
-	switch {
-	case en == "" && ja == "" && required:
-		l.problem(file, item, field, "is required, in English (%s) and Japanese (%sJa)", field, field)
-	case en == "" && ja != "":
-		l.problem(file, item, field, "the English text is missing (%sJa is set)", field)
-	case en != "" && ja == "":
-		l.problem(file, item, field+"Ja", "the Japanese text is missing (%s is set)", field)
+var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$`)
+
+// guid checks an item's optional GUID: an import keeps the source's, so
+// that apps which know the talk by it still find it in our exports.
+func (l *loader) guid(file, item, raw string) {
+	if raw != "" && !guidPattern.MatchString(raw) {
+		l.problem(file, item, "guid", "%q is not a UUID (8-4-4-4-12 hexadecimal digits)", raw)
 	}
 }
 

@@ -82,8 +82,8 @@ func TestLoadSample(t *testing.T) {
 	if e2017 == nil {
 		t.Fatal(`Edition("2017") = nil, want the 2017 edition`)
 	}
-	if got := len(c.Editions); got != 2 {
-		t.Errorf("len(Editions) = %d, want 2", got)
+	if got := len(c.Editions); got != 3 {
+		t.Errorf("len(Editions) = %d, want 3 (2018, 2017 and the English-only 2016)", got)
 	}
 	if got, want := len(e2017.Sessions), len(e2018.Sessions); got >= want {
 		t.Errorf("2017 has %d sessions, want fewer than 2018's %d", got, want)
@@ -327,6 +327,41 @@ func TestLoadBrokenContent(t *testing.T) {
 			file:  "2018/sessions.yaml", item: "session 12", field: "lang", message: `"english"`,
 		},
 		{
+			name:  "Japanese title in an English-only edition",
+			edits: []edit{{"2016/sessions.yaml", "title: Build Farms That Nobody Notices\n", "title: Build Farms That Nobody Notices\n  titleJa: 誰も気づかないビルドファーム\n"}},
+			file:  "2016/sessions.yaml", item: "session 6", field: "titleJa", message: "not one of this edition's languages (en",
+		},
+		{
+			name:  "text key of the default language",
+			edits: []edit{{"2016/news.yaml", "  link: https://harborlight.example.com/2016/register", "  messageEn: Hello.\n  link: https://harborlight.example.com/2016/register"}},
+			file:  "2016/news.yaml", item: `news "2016-10-01-announcement"`, field: "messageEn", message: "default language",
+		},
+		{
+			name:  "declared language without its text",
+			edits: []edit{{"2016/edition.yaml", "languages: [en]", "languages: [en, de]"}},
+			file:  "2016/edition.yaml", item: "", field: "nameDe", message: "German text is missing (name is set)",
+		},
+		{
+			name:  "unknown language code",
+			edits: []edit{{"2016/edition.yaml", "languages: [en]", "languages: [en, jp]"}},
+			file:  "2016/edition.yaml", item: "language 2", field: "languages", message: `"jp"`,
+		},
+		{
+			name:  "no language",
+			edits: []edit{{"2016/edition.yaml", "languages: [en]", "languages: []"}},
+			file:  "2016/edition.yaml", item: "", field: "languages", message: "at least one",
+		},
+		{
+			name:  "language listed twice",
+			edits: []edit{{"2018/edition.yaml", "name: Harborlight Tech Conference 2018\n", "languages: [en, ja, en]\nname: Harborlight Tech Conference 2018\n"}},
+			file:  "2018/edition.yaml", item: "language 3", field: "languages", message: "twice",
+		},
+		{
+			name:  "unknown field in an English-only edition",
+			edits: []edit{{"2016/speakers.yaml", "twitterId: tomas_reyes_dev", "twiterId: tomas_reyes_dev"}},
+			file:  "2016/speakers.yaml", item: "", field: "", message: "twiterId",
+		},
+		{
 			name:  "bad slide lang",
 			edits: []edit{{"2018/slides.yaml", "speaker: oliver-brandt\n  lang: en", "speaker: oliver-brandt\n  lang: jp"}},
 			file:  "2018/slides.yaml", item: "slide 10", field: "lang", message: `"jp"`,
@@ -481,5 +516,127 @@ func TestFilterSessions(t *testing.T) {
 	// The sample must exercise the filters, or the cases above prove little.
 	if n := len(e.FilterSessions(conference.SessionFilter{Tag: "Go"})); n < 2 {
 		t.Errorf("sessions tagged Go: got %d, want at least 2", n)
+	}
+}
+
+func TestLanguages(t *testing.T) {
+	c := mustLoadSample(t)
+	for _, tc := range []struct {
+		edition string
+		want    []string
+	}{
+		{"2018", []string{"en", "ja"}}, // declares none: the languages of old content
+		{"2017", []string{"en", "ja"}},
+		{"2016", []string{"en"}},
+	} {
+		e := c.Edition(tc.edition)
+		if !slices.Equal(e.Languages, tc.want) {
+			t.Errorf("edition %s: Languages = %v, want %v", tc.edition, e.Languages, tc.want)
+		}
+	}
+
+	t.Run("FallbackToDefault", func(t *testing.T) {
+		s := c.Edition("2016").Session(6)
+		if got, want := s.Title.In("ja"), "Build Farms That Nobody Notices"; got != want {
+			t.Errorf(`2016 session 6 Title.In("ja") = %q, want the English %q`, got, want)
+		}
+		if s.Title.Has("ja") {
+			t.Error(`2016 session 6 Title.Has("ja") = true, want false`)
+		}
+		s18 := c.Edition("2018").Session(12)
+		if got, want := s18.Title.In("ja"), "プロダクトマネージャーが本当に読むエラーバジェット"; got != want {
+			t.Errorf(`2018 session 12 Title.In("ja") = %q, want %q`, got, want)
+		}
+	})
+
+	t.Run("GermanFirst", func(t *testing.T) {
+		// An edition in German and English: the plain keys are German, the
+		// English texts carry the suffix En.
+		m := fstest.MapFS{
+			"2020/edition.yaml": {Data: []byte(`languages: [de, en]
+name: Hafenlicht 2020
+nameEn: Harborlight 2020
+days: ["2020-05-02"]
+venue:
+  name: Forum
+  nameEn: Forum
+  address: Hafenstraße 1, Hamburg
+  addressEn: Hafenstrasse 1, Hamburg
+  mapUrl: https://example.com/map
+  access: Zwei Minuten vom Bahnhof.
+  accessEn: Two minutes from the station.
+rooms:
+  - name: Saal 1
+    nameEn: Hall 1
+`)},
+			"2020/sessions.yaml": {Data: []byte(`- id: 1
+  type: session
+  place: Saal 1
+  startTime: "2020-05-02T10:00:00+02:00"
+  endTime: "2020-05-02T10:40:00+02:00"
+  title: Schnelle Builds
+  titleEn: Fast builds
+  outline: Wie wir bauen.
+  outlineEn: How we build.
+  lang: de
+`)},
+		}
+		cat, err := conference.Load(m)
+		if err != nil {
+			t.Fatalf("Load error: %v", err)
+		}
+		e := cat.Edition("2020")
+		s := e.Session(1)
+		for _, tc := range []struct{ lang, want string }{{"de", "Schnelle Builds"}, {"en", "Fast builds"}, {"ja", "Schnelle Builds"}} {
+			if got := s.Title.In(tc.lang); got != tc.want {
+				t.Errorf("Title.In(%q) = %q, want %q", tc.lang, got, tc.want)
+			}
+		}
+		if e.DefaultLanguage() != "de" || e.Rooms[0].ID() != "Saal 1" {
+			t.Errorf("DefaultLanguage() = %q, room id %q; want de and Saal 1", e.DefaultLanguage(), e.Rooms[0].ID())
+		}
+	})
+}
+
+// TestFilesLoadBack writes each sample edition with Files and loads the
+// result: the sessions, speakers, slides and movies come back the same.
+func TestFilesLoadBack(t *testing.T) {
+	for _, e := range mustLoadSample(t).Editions {
+		t.Run(e.ID, func(t *testing.T) {
+			files, err := conference.Files(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := fstest.MapFS{}
+			for name, data := range files {
+				m[e.ID+"/"+name] = &fstest.MapFile{Data: data}
+			}
+			c, err := conference.Load(m)
+			if err != nil {
+				t.Fatalf("Load(Files(%s)): %v", e.ID, err)
+			}
+			got := c.Edition(e.ID)
+			if !slices.Equal(got.Languages, e.Languages) || got.Name.Default() != e.Name.Default() || got.Timezone != e.Timezone {
+				t.Errorf("edition: languages %v, name %q, zone %q; want %v, %q, %q", got.Languages, got.Name.Default(), got.Timezone, e.Languages, e.Name.Default(), e.Timezone)
+			}
+			if len(got.Sessions) != len(e.Sessions) || len(got.Speakers) != len(e.Speakers) || len(got.Slides) != len(e.Slides) || len(got.Movies) != len(e.Movies) {
+				t.Fatalf("got %d sessions, %d speakers, %d slides, %d movies; want %d, %d, %d, %d", len(got.Sessions), len(got.Speakers),
+					len(got.Slides), len(got.Movies), len(e.Sessions), len(e.Speakers), len(e.Slides), len(e.Movies))
+			}
+			for i, s := range e.Sessions {
+				g := got.Sessions[i]
+				for _, lang := range e.Languages {
+					if g.ID != s.ID || g.Title.In(lang) != s.Title.In(lang) || g.Outline.In(lang) != s.Outline.In(lang) ||
+						!g.StartTime.Equal(s.StartTime) || !g.EndTime.Equal(s.EndTime) || !slices.Equal(g.SpeakerIDs, s.SpeakerIDs) || !slices.Equal(g.Tags, s.Tags) {
+						t.Errorf("session %d in %s: got %+v, want %+v", s.ID, lang, g, s)
+					}
+				}
+			}
+			for i, sp := range e.Speakers {
+				if g := got.Speakers[i]; g.ID != sp.ID || g.Profile.Default() != sp.Profile.Default() || g.Position.In("ja") != sp.Position.In("ja") {
+					t.Errorf("speaker %s: got %+v, want %+v", sp.ID, g, sp)
+				}
+			}
+		})
 	}
 }

@@ -32,6 +32,12 @@ type testAPI struct {
 
 func mustOpenAPI(tb testing.TB, opts graphql.Options) *testAPI {
 	tb.Helper()
+	return mustOpenEditionAPI(tb, "2018", opts)
+}
+
+// mustOpenEditionAPI is mustOpenAPI for any edition of the sample.
+func mustOpenEditionAPI(tb testing.TB, id string, opts graphql.Options) *testAPI {
+	tb.Helper()
 	catalog, err := conference.Load(content.Sample())
 	if err != nil {
 		tb.Fatal(err)
@@ -52,12 +58,12 @@ func mustOpenAPI(tb testing.TB, opts graphql.Options) *testAPI {
 	if opts.PublicURL == "" {
 		opts.PublicURL = "https://conf.example.com"
 	}
-	ed := catalog.Edition("2018")
+	ed := catalog.Edition(id)
 	mux := http.NewServeMux()
-	mux.Handle("/2018/api/query", graphql.NewHandler(ed, likes, opts))
+	mux.Handle("/"+id+"/api/query", graphql.NewHandler(ed, likes, opts))
 	srv := httptest.NewServer(mux)
 	tb.Cleanup(srv.Close)
-	return &testAPI{URL: srv.URL + "/2018/api/query", Edition: ed, Store: store, Likes: likes}
+	return &testAPI{URL: srv.URL + "/" + id + "/api/query", Edition: ed, Store: store, Likes: likes}
 }
 
 // gqlResponse is a GraphQL answer with its HTTP status.

@@ -37,10 +37,12 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	News() NewsResolver
 	Query() QueryResolver
+	Room() RoomResolver
 	Session() SessionResolver
 	Slide() SlideResolver
 	Speaker() SpeakerResolver
 	Subscription() SubscriptionResolver
+	Venue() VenueResolver
 }
 
 type DirectiveRoot struct {
@@ -238,12 +240,23 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type EditionResolver interface {
+	Name(ctx context.Context, obj *conference.Edition) (string, error)
+	NameJa(ctx context.Context, obj *conference.Edition) (string, error)
+	Tagline(ctx context.Context, obj *conference.Edition) (string, error)
+	TaglineJa(ctx context.Context, obj *conference.Edition) (string, error)
+	About(ctx context.Context, obj *conference.Edition) (string, error)
+	AboutJa(ctx context.Context, obj *conference.Edition) (string, error)
 	Days(ctx context.Context, obj *conference.Edition) ([]string, error)
 
 	Tags(ctx context.Context, obj *conference.Edition) ([]string, error)
 }
 type ExhibitionResolver interface {
 	ID(ctx context.Context, obj *conference.Exhibition) (string, error)
+
+	Title(ctx context.Context, obj *conference.Exhibition) (string, error)
+	TitleJa(ctx context.Context, obj *conference.Exhibition) (string, error)
+	Description(ctx context.Context, obj *conference.Exhibition) (string, error)
+	DescriptionJa(ctx context.Context, obj *conference.Exhibition) (string, error)
 }
 type LikeResolver interface {
 	ID(ctx context.Context, obj *like.Like) (string, error)
@@ -261,7 +274,8 @@ type NewsResolver interface {
 	ID(ctx context.Context, obj *conference.News) (string, error)
 
 	Date(ctx context.Context, obj *conference.News) (string, error)
-
+	Message(ctx context.Context, obj *conference.News) (string, error)
+	MessageJa(ctx context.Context, obj *conference.News) (string, error)
 	Link(ctx context.Context, obj *conference.News) (*string, error)
 }
 type QueryResolver interface {
@@ -276,11 +290,19 @@ type QueryResolver interface {
 	Speaker(ctx context.Context, speakerID string) (*conference.Speaker, error)
 	Edition(ctx context.Context) (*conference.Edition, error)
 }
+type RoomResolver interface {
+	Name(ctx context.Context, obj *conference.Room) (string, error)
+	NameJa(ctx context.Context, obj *conference.Room) (string, error)
+}
 type SessionResolver interface {
 	ID(ctx context.Context, obj *conference.Session) (string, error)
 
+	Title(ctx context.Context, obj *conference.Session) (string, error)
+	TitleJa(ctx context.Context, obj *conference.Session) (string, error)
 	StartTime(ctx context.Context, obj *conference.Session) (string, error)
 	EndTime(ctx context.Context, obj *conference.Session) (string, error)
+	Outline(ctx context.Context, obj *conference.Session) (string, error)
+	OutlineJa(ctx context.Context, obj *conference.Session) (string, error)
 
 	Liked(ctx context.Context, obj *conference.Session) (int, error)
 }
@@ -292,10 +314,26 @@ type SlideResolver interface {
 type SpeakerResolver interface {
 	ID(ctx context.Context, obj *conference.Speaker) (string, error)
 
+	Name(ctx context.Context, obj *conference.Speaker) (string, error)
+	NameJa(ctx context.Context, obj *conference.Speaker) (string, error)
+
+	Position(ctx context.Context, obj *conference.Speaker) (string, error)
+	PositionJa(ctx context.Context, obj *conference.Speaker) (string, error)
+	Profile(ctx context.Context, obj *conference.Speaker) (string, error)
+	ProfileJa(ctx context.Context, obj *conference.Speaker) (string, error)
 	IconURL(ctx context.Context, obj *conference.Speaker) (string, error)
 }
 type SubscriptionResolver interface {
 	LikeAdded(ctx context.Context, sessionID int) (<-chan *like.Event, error)
+}
+type VenueResolver interface {
+	Name(ctx context.Context, obj *conference.Venue) (string, error)
+	NameJa(ctx context.Context, obj *conference.Venue) (string, error)
+	Address(ctx context.Context, obj *conference.Venue) (string, error)
+	AddressJa(ctx context.Context, obj *conference.Venue) (string, error)
+
+	Access(ctx context.Context, obj *conference.Venue) (string, error)
+	AccessJa(ctx context.Context, obj *conference.Venue) (string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2070,7 +2108,7 @@ func (ec *executionContext) _Edition_name(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Edition_name(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
+			return ec.Resolvers.Edition().Name(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2081,7 +2119,7 @@ func (ec *executionContext) _Edition_name(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Edition_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Edition", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Edition", field, true, true, "String")
 }
 
 func (ec *executionContext) _Edition_nameJa(ctx context.Context, field graphql.CollectedField, obj *conference.Edition) (ret graphql.Marshaler) {
@@ -2093,7 +2131,7 @@ func (ec *executionContext) _Edition_nameJa(ctx context.Context, field graphql.C
 			return ec.fieldContext_Edition_nameJa(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.NameJa, nil
+			return ec.Resolvers.Edition().NameJa(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2104,7 +2142,7 @@ func (ec *executionContext) _Edition_nameJa(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Edition_nameJa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Edition", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Edition", field, true, true, "String")
 }
 
 func (ec *executionContext) _Edition_tagline(ctx context.Context, field graphql.CollectedField, obj *conference.Edition) (ret graphql.Marshaler) {
@@ -2116,7 +2154,7 @@ func (ec *executionContext) _Edition_tagline(ctx context.Context, field graphql.
 			return ec.fieldContext_Edition_tagline(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Tagline, nil
+			return ec.Resolvers.Edition().Tagline(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2127,7 +2165,7 @@ func (ec *executionContext) _Edition_tagline(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Edition_tagline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Edition", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Edition", field, true, true, "String")
 }
 
 func (ec *executionContext) _Edition_taglineJa(ctx context.Context, field graphql.CollectedField, obj *conference.Edition) (ret graphql.Marshaler) {
@@ -2139,7 +2177,7 @@ func (ec *executionContext) _Edition_taglineJa(ctx context.Context, field graphq
 			return ec.fieldContext_Edition_taglineJa(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TaglineJa, nil
+			return ec.Resolvers.Edition().TaglineJa(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2150,7 +2188,7 @@ func (ec *executionContext) _Edition_taglineJa(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Edition_taglineJa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Edition", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Edition", field, true, true, "String")
 }
 
 func (ec *executionContext) _Edition_about(ctx context.Context, field graphql.CollectedField, obj *conference.Edition) (ret graphql.Marshaler) {
@@ -2162,7 +2200,7 @@ func (ec *executionContext) _Edition_about(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Edition_about(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.About, nil
+			return ec.Resolvers.Edition().About(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2173,7 +2211,7 @@ func (ec *executionContext) _Edition_about(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Edition_about(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Edition", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Edition", field, true, true, "String")
 }
 
 func (ec *executionContext) _Edition_aboutJa(ctx context.Context, field graphql.CollectedField, obj *conference.Edition) (ret graphql.Marshaler) {
@@ -2185,7 +2223,7 @@ func (ec *executionContext) _Edition_aboutJa(ctx context.Context, field graphql.
 			return ec.fieldContext_Edition_aboutJa(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.AboutJa, nil
+			return ec.Resolvers.Edition().AboutJa(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2196,7 +2234,7 @@ func (ec *executionContext) _Edition_aboutJa(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Edition_aboutJa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Edition", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Edition", field, true, true, "String")
 }
 
 func (ec *executionContext) _Edition_days(ctx context.Context, field graphql.CollectedField, obj *conference.Edition) (ret graphql.Marshaler) {
@@ -2387,7 +2425,7 @@ func (ec *executionContext) _Exhibition_title(ctx context.Context, field graphql
 			return ec.fieldContext_Exhibition_title(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
+			return ec.Resolvers.Exhibition().Title(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2398,7 +2436,7 @@ func (ec *executionContext) _Exhibition_title(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Exhibition_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Exhibition", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Exhibition", field, true, true, "String")
 }
 
 func (ec *executionContext) _Exhibition_titleJa(ctx context.Context, field graphql.CollectedField, obj *conference.Exhibition) (ret graphql.Marshaler) {
@@ -2410,7 +2448,7 @@ func (ec *executionContext) _Exhibition_titleJa(ctx context.Context, field graph
 			return ec.fieldContext_Exhibition_titleJa(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TitleJa, nil
+			return ec.Resolvers.Exhibition().TitleJa(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2421,7 +2459,7 @@ func (ec *executionContext) _Exhibition_titleJa(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Exhibition_titleJa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Exhibition", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Exhibition", field, true, true, "String")
 }
 
 func (ec *executionContext) _Exhibition_description(ctx context.Context, field graphql.CollectedField, obj *conference.Exhibition) (ret graphql.Marshaler) {
@@ -2433,7 +2471,7 @@ func (ec *executionContext) _Exhibition_description(ctx context.Context, field g
 			return ec.fieldContext_Exhibition_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
+			return ec.Resolvers.Exhibition().Description(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2444,7 +2482,7 @@ func (ec *executionContext) _Exhibition_description(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Exhibition_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Exhibition", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Exhibition", field, true, true, "String")
 }
 
 func (ec *executionContext) _Exhibition_descriptionJa(ctx context.Context, field graphql.CollectedField, obj *conference.Exhibition) (ret graphql.Marshaler) {
@@ -2456,7 +2494,7 @@ func (ec *executionContext) _Exhibition_descriptionJa(ctx context.Context, field
 			return ec.fieldContext_Exhibition_descriptionJa(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.DescriptionJa, nil
+			return ec.Resolvers.Exhibition().DescriptionJa(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2467,7 +2505,7 @@ func (ec *executionContext) _Exhibition_descriptionJa(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_Exhibition_descriptionJa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Exhibition", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Exhibition", field, true, true, "String")
 }
 
 func (ec *executionContext) _ExhibitionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ExhibitionConnection) (ret graphql.Marshaler) {
@@ -3000,7 +3038,7 @@ func (ec *executionContext) _News_message(ctx context.Context, field graphql.Col
 			return ec.fieldContext_News_message(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Message, nil
+			return ec.Resolvers.News().Message(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -3011,7 +3049,7 @@ func (ec *executionContext) _News_message(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_News_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("News", field, false, false, "String")
+	return graphql.NewScalarFieldContext("News", field, true, true, "String")
 }
 
 func (ec *executionContext) _News_messageJa(ctx context.Context, field graphql.CollectedField, obj *conference.News) (ret graphql.Marshaler) {
@@ -3023,7 +3061,7 @@ func (ec *executionContext) _News_messageJa(ctx context.Context, field graphql.C
 			return ec.fieldContext_News_messageJa(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MessageJa, nil
+			return ec.Resolvers.News().MessageJa(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -3034,7 +3072,7 @@ func (ec *executionContext) _News_messageJa(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_News_messageJa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("News", field, false, false, "String")
+	return graphql.NewScalarFieldContext("News", field, true, true, "String")
 }
 
 func (ec *executionContext) _News_link(ctx context.Context, field graphql.CollectedField, obj *conference.News) (ret graphql.Marshaler) {
@@ -3816,7 +3854,7 @@ func (ec *executionContext) _Room_name(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Room_name(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
+			return ec.Resolvers.Room().Name(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -3827,7 +3865,7 @@ func (ec *executionContext) _Room_name(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Room_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Room", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Room", field, true, true, "String")
 }
 
 func (ec *executionContext) _Room_nameJa(ctx context.Context, field graphql.CollectedField, obj *conference.Room) (ret graphql.Marshaler) {
@@ -3839,7 +3877,7 @@ func (ec *executionContext) _Room_nameJa(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Room_nameJa(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.NameJa, nil
+			return ec.Resolvers.Room().NameJa(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -3850,7 +3888,7 @@ func (ec *executionContext) _Room_nameJa(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Room_nameJa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Room", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Room", field, true, true, "String")
 }
 
 func (ec *executionContext) _Session_id(ctx context.Context, field graphql.CollectedField, obj *conference.Session) (ret graphql.Marshaler) {
@@ -3954,7 +3992,7 @@ func (ec *executionContext) _Session_title(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Session_title(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
+			return ec.Resolvers.Session().Title(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -3965,7 +4003,7 @@ func (ec *executionContext) _Session_title(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Session_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Session", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Session", field, true, true, "String")
 }
 
 func (ec *executionContext) _Session_titleJa(ctx context.Context, field graphql.CollectedField, obj *conference.Session) (ret graphql.Marshaler) {
@@ -3977,7 +4015,7 @@ func (ec *executionContext) _Session_titleJa(ctx context.Context, field graphql.
 			return ec.fieldContext_Session_titleJa(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TitleJa, nil
+			return ec.Resolvers.Session().TitleJa(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -3988,7 +4026,7 @@ func (ec *executionContext) _Session_titleJa(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Session_titleJa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Session", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Session", field, true, true, "String")
 }
 
 func (ec *executionContext) _Session_startTime(ctx context.Context, field graphql.CollectedField, obj *conference.Session) (ret graphql.Marshaler) {
@@ -4046,7 +4084,7 @@ func (ec *executionContext) _Session_outline(ctx context.Context, field graphql.
 			return ec.fieldContext_Session_outline(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Outline, nil
+			return ec.Resolvers.Session().Outline(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -4057,7 +4095,7 @@ func (ec *executionContext) _Session_outline(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Session_outline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Session", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Session", field, true, true, "String")
 }
 
 func (ec *executionContext) _Session_outlineJa(ctx context.Context, field graphql.CollectedField, obj *conference.Session) (ret graphql.Marshaler) {
@@ -4069,7 +4107,7 @@ func (ec *executionContext) _Session_outlineJa(ctx context.Context, field graphq
 			return ec.fieldContext_Session_outlineJa(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.OutlineJa, nil
+			return ec.Resolvers.Session().OutlineJa(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -4080,7 +4118,7 @@ func (ec *executionContext) _Session_outlineJa(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Session_outlineJa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Session", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Session", field, true, true, "String")
 }
 
 func (ec *executionContext) _Session_lang(ctx context.Context, field graphql.CollectedField, obj *conference.Session) (ret graphql.Marshaler) {
@@ -4610,7 +4648,7 @@ func (ec *executionContext) _Speaker_name(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Speaker_name(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
+			return ec.Resolvers.Speaker().Name(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -4621,7 +4659,7 @@ func (ec *executionContext) _Speaker_name(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Speaker_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Speaker", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Speaker", field, true, true, "String")
 }
 
 func (ec *executionContext) _Speaker_nameJa(ctx context.Context, field graphql.CollectedField, obj *conference.Speaker) (ret graphql.Marshaler) {
@@ -4633,7 +4671,7 @@ func (ec *executionContext) _Speaker_nameJa(ctx context.Context, field graphql.C
 			return ec.fieldContext_Speaker_nameJa(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.NameJa, nil
+			return ec.Resolvers.Speaker().NameJa(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -4644,7 +4682,7 @@ func (ec *executionContext) _Speaker_nameJa(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Speaker_nameJa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Speaker", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Speaker", field, true, true, "String")
 }
 
 func (ec *executionContext) _Speaker_company(ctx context.Context, field graphql.CollectedField, obj *conference.Speaker) (ret graphql.Marshaler) {
@@ -4679,7 +4717,7 @@ func (ec *executionContext) _Speaker_position(ctx context.Context, field graphql
 			return ec.fieldContext_Speaker_position(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Position, nil
+			return ec.Resolvers.Speaker().Position(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -4690,7 +4728,7 @@ func (ec *executionContext) _Speaker_position(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Speaker_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Speaker", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Speaker", field, true, true, "String")
 }
 
 func (ec *executionContext) _Speaker_positionJa(ctx context.Context, field graphql.CollectedField, obj *conference.Speaker) (ret graphql.Marshaler) {
@@ -4702,7 +4740,7 @@ func (ec *executionContext) _Speaker_positionJa(ctx context.Context, field graph
 			return ec.fieldContext_Speaker_positionJa(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PositionJa, nil
+			return ec.Resolvers.Speaker().PositionJa(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -4713,7 +4751,7 @@ func (ec *executionContext) _Speaker_positionJa(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Speaker_positionJa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Speaker", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Speaker", field, true, true, "String")
 }
 
 func (ec *executionContext) _Speaker_profile(ctx context.Context, field graphql.CollectedField, obj *conference.Speaker) (ret graphql.Marshaler) {
@@ -4725,7 +4763,7 @@ func (ec *executionContext) _Speaker_profile(ctx context.Context, field graphql.
 			return ec.fieldContext_Speaker_profile(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Profile, nil
+			return ec.Resolvers.Speaker().Profile(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -4736,7 +4774,7 @@ func (ec *executionContext) _Speaker_profile(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Speaker_profile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Speaker", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Speaker", field, true, true, "String")
 }
 
 func (ec *executionContext) _Speaker_profileJa(ctx context.Context, field graphql.CollectedField, obj *conference.Speaker) (ret graphql.Marshaler) {
@@ -4748,7 +4786,7 @@ func (ec *executionContext) _Speaker_profileJa(ctx context.Context, field graphq
 			return ec.fieldContext_Speaker_profileJa(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ProfileJa, nil
+			return ec.Resolvers.Speaker().ProfileJa(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -4759,7 +4797,7 @@ func (ec *executionContext) _Speaker_profileJa(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Speaker_profileJa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Speaker", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Speaker", field, true, true, "String")
 }
 
 func (ec *executionContext) _Speaker_iconUrl(ctx context.Context, field graphql.CollectedField, obj *conference.Speaker) (ret graphql.Marshaler) {
@@ -5131,7 +5169,7 @@ func (ec *executionContext) _Venue_name(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Venue_name(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
+			return ec.Resolvers.Venue().Name(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5142,7 +5180,7 @@ func (ec *executionContext) _Venue_name(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Venue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Venue", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Venue", field, true, true, "String")
 }
 
 func (ec *executionContext) _Venue_nameJa(ctx context.Context, field graphql.CollectedField, obj *conference.Venue) (ret graphql.Marshaler) {
@@ -5154,7 +5192,7 @@ func (ec *executionContext) _Venue_nameJa(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Venue_nameJa(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.NameJa, nil
+			return ec.Resolvers.Venue().NameJa(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5165,7 +5203,7 @@ func (ec *executionContext) _Venue_nameJa(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Venue_nameJa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Venue", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Venue", field, true, true, "String")
 }
 
 func (ec *executionContext) _Venue_address(ctx context.Context, field graphql.CollectedField, obj *conference.Venue) (ret graphql.Marshaler) {
@@ -5177,7 +5215,7 @@ func (ec *executionContext) _Venue_address(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Venue_address(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Address, nil
+			return ec.Resolvers.Venue().Address(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5188,7 +5226,7 @@ func (ec *executionContext) _Venue_address(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Venue_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Venue", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Venue", field, true, true, "String")
 }
 
 func (ec *executionContext) _Venue_addressJa(ctx context.Context, field graphql.CollectedField, obj *conference.Venue) (ret graphql.Marshaler) {
@@ -5200,7 +5238,7 @@ func (ec *executionContext) _Venue_addressJa(ctx context.Context, field graphql.
 			return ec.fieldContext_Venue_addressJa(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.AddressJa, nil
+			return ec.Resolvers.Venue().AddressJa(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5211,7 +5249,7 @@ func (ec *executionContext) _Venue_addressJa(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Venue_addressJa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Venue", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Venue", field, true, true, "String")
 }
 
 func (ec *executionContext) _Venue_mapUrl(ctx context.Context, field graphql.CollectedField, obj *conference.Venue) (ret graphql.Marshaler) {
@@ -5246,7 +5284,7 @@ func (ec *executionContext) _Venue_access(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Venue_access(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Access, nil
+			return ec.Resolvers.Venue().Access(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5257,7 +5295,7 @@ func (ec *executionContext) _Venue_access(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Venue_access(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Venue", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Venue", field, true, true, "String")
 }
 
 func (ec *executionContext) _Venue_accessJa(ctx context.Context, field graphql.CollectedField, obj *conference.Venue) (ret graphql.Marshaler) {
@@ -5269,7 +5307,7 @@ func (ec *executionContext) _Venue_accessJa(ctx context.Context, field graphql.C
 			return ec.fieldContext_Venue_accessJa(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.AccessJa, nil
+			return ec.Resolvers.Venue().AccessJa(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5280,7 +5318,7 @@ func (ec *executionContext) _Venue_accessJa(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Venue_accessJa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Venue", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Venue", field, true, true, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -6668,35 +6706,41 @@ func (ec *executionContext) _Edition(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
-			out.Values[i] = ec._Edition_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Edition_name(ctx, field, obj)
+				})
 		case "nameJa":
-			out.Values[i] = ec._Edition_nameJa(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Edition_nameJa(ctx, field, obj)
+				})
 		case "tagline":
-			out.Values[i] = ec._Edition_tagline(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Edition_tagline(ctx, field, obj)
+				})
 		case "taglineJa":
-			out.Values[i] = ec._Edition_taglineJa(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Edition_taglineJa(ctx, field, obj)
+				})
 		case "about":
-			out.Values[i] = ec._Edition_about(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Edition_about(ctx, field, obj)
+				})
 		case "aboutJa":
-			out.Values[i] = ec._Edition_aboutJa(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Edition_aboutJa(ctx, field, obj)
+				})
 		case "days":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -6764,25 +6808,29 @@ func (ec *executionContext) _Exhibition(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "title":
-			out.Values[i] = ec._Exhibition_title(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Exhibition_title(ctx, field, obj)
+				})
 		case "titleJa":
-			out.Values[i] = ec._Exhibition_titleJa(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Exhibition_titleJa(ctx, field, obj)
+				})
 		case "description":
-			out.Values[i] = ec._Exhibition_description(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Exhibition_description(ctx, field, obj)
+				})
 		case "descriptionJa":
-			out.Values[i] = ec._Exhibition_descriptionJa(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Exhibition_descriptionJa(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7091,15 +7139,17 @@ func (ec *executionContext) _News(ctx context.Context, sel ast.SelectionSet, obj
 					return ec._News_date(ctx, field, obj)
 				})
 		case "message":
-			out.Values[i] = ec._News_message(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._News_message(ctx, field, obj)
+				})
 		case "messageJa":
-			out.Values[i] = ec._News_messageJa(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._News_messageJa(ctx, field, obj)
+				})
 		case "link":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -7374,15 +7424,17 @@ func (ec *executionContext) _Room(ctx context.Context, sel ast.SelectionSet, obj
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Room")
 		case "name":
-			out.Values[i] = ec._Room_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Room_name(ctx, field, obj)
+				})
 		case "nameJa":
-			out.Values[i] = ec._Room_nameJa(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Room_nameJa(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7433,15 +7485,17 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "title":
-			out.Values[i] = ec._Session_title(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Session_title(ctx, field, obj)
+				})
 		case "titleJa":
-			out.Values[i] = ec._Session_titleJa(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Session_titleJa(ctx, field, obj)
+				})
 		case "startTime":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -7455,15 +7509,17 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 					return ec._Session_endTime(ctx, field, obj)
 				})
 		case "outline":
-			out.Values[i] = ec._Session_outline(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Session_outline(ctx, field, obj)
+				})
 		case "outlineJa":
-			out.Values[i] = ec._Session_outlineJa(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Session_outlineJa(ctx, field, obj)
+				})
 		case "lang":
 			out.Values[i] = ec._Session_lang(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -7676,40 +7732,46 @@ func (ec *executionContext) _Speaker(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
-			out.Values[i] = ec._Speaker_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Speaker_name(ctx, field, obj)
+				})
 		case "nameJa":
-			out.Values[i] = ec._Speaker_nameJa(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Speaker_nameJa(ctx, field, obj)
+				})
 		case "company":
 			out.Values[i] = ec._Speaker_company(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "position":
-			out.Values[i] = ec._Speaker_position(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Speaker_position(ctx, field, obj)
+				})
 		case "positionJa":
-			out.Values[i] = ec._Speaker_positionJa(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Speaker_positionJa(ctx, field, obj)
+				})
 		case "profile":
-			out.Values[i] = ec._Speaker_profile(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Speaker_profile(ctx, field, obj)
+				})
 		case "profileJa":
-			out.Values[i] = ec._Speaker_profileJa(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Speaker_profileJa(ctx, field, obj)
+				})
 		case "iconUrl":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -7871,40 +7933,46 @@ func (ec *executionContext) _Venue(ctx context.Context, sel ast.SelectionSet, ob
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Venue")
 		case "name":
-			out.Values[i] = ec._Venue_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Venue_name(ctx, field, obj)
+				})
 		case "nameJa":
-			out.Values[i] = ec._Venue_nameJa(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Venue_nameJa(ctx, field, obj)
+				})
 		case "address":
-			out.Values[i] = ec._Venue_address(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Venue_address(ctx, field, obj)
+				})
 		case "addressJa":
-			out.Values[i] = ec._Venue_addressJa(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Venue_addressJa(ctx, field, obj)
+				})
 		case "mapUrl":
 			out.Values[i] = ec._Venue_mapUrl(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "access":
-			out.Values[i] = ec._Venue_access(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Venue_access(ctx, field, obj)
+				})
 		case "accessJa":
-			out.Values[i] = ec._Venue_accessJa(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Venue_accessJa(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

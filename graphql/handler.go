@@ -292,5 +292,5 @@ func writeError(w http.ResponseWriter, status int, code, message string) {
 
 // NewPlayground returns GraphiQL for the edition's API.
 func NewPlayground(ed *conference.Edition, endpoint string) http.Handler {
-	return playground.Handler(ed.Name+" API", endpoint)
+	return playground.Handler(ed.Name.Default()+" API", endpoint)
 }

@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -89,7 +90,7 @@ func (r *Resolver) sessionFilter(req *SessionListInput) (conference.SessionFilte
 		if r.Conf.Room(*req.Room) == nil {
 			names := make([]string, len(r.Conf.Rooms))
 			for i, room := range r.Conf.Rooms {
-				names[i] = room.Name
+				names[i] = room.ID()
 			}
 			return f, techconf.Errorf(techconf.EINVALID, "unknown room %q (rooms: %s)", *req.Room, strings.Join(names, ", "))
 		}
@@ -105,8 +106,8 @@ func (r *Resolver) sessionFilter(req *SessionListInput) (conference.SessionFilte
 		f.Day = conference.Day(*req.Day)
 	}
 	if req.Lang != nil {
-		if *req.Lang != conference.LangEnglish && *req.Lang != conference.LangJapanese {
-			return f, techconf.Errorf(techconf.EINVALID, "lang %q is not \"en\" or \"ja\"", *req.Lang)
+		if langs := r.Conf.TalkLanguages(); !slices.Contains(langs, *req.Lang) {
+			return f, techconf.Errorf(techconf.EINVALID, "lang %q is not a language of this edition's talks (%s)", *req.Lang, strings.Join(langs, ", "))
 		}
 		f.Lang = *req.Lang
 	}

@@ -15,6 +15,36 @@ import (
 	"github.com/techconf/techconf/like"
 )
 
+// Name is the resolver for the name field.
+func (r *editionResolver) Name(ctx context.Context, obj *conference.Edition) (string, error) {
+	return obj.Name.In(conference.LangEnglish), nil
+}
+
+// NameJa is the resolver for the nameJa field.
+func (r *editionResolver) NameJa(ctx context.Context, obj *conference.Edition) (string, error) {
+	return obj.Name.In(conference.LangJapanese), nil
+}
+
+// Tagline is the resolver for the tagline field.
+func (r *editionResolver) Tagline(ctx context.Context, obj *conference.Edition) (string, error) {
+	return obj.Tagline.In(conference.LangEnglish), nil
+}
+
+// TaglineJa is the resolver for the taglineJa field.
+func (r *editionResolver) TaglineJa(ctx context.Context, obj *conference.Edition) (string, error) {
+	return obj.Tagline.In(conference.LangJapanese), nil
+}
+
+// About is the resolver for the about field.
+func (r *editionResolver) About(ctx context.Context, obj *conference.Edition) (string, error) {
+	return obj.About.In(conference.LangEnglish), nil
+}
+
+// AboutJa is the resolver for the aboutJa field.
+func (r *editionResolver) AboutJa(ctx context.Context, obj *conference.Edition) (string, error) {
+	return obj.About.In(conference.LangJapanese), nil
+}
+
 // Days is the resolver for the days field.
 func (r *editionResolver) Days(ctx context.Context, obj *conference.Edition) ([]string, error) {
 	out := make([]string, len(obj.Days))
@@ -32,6 +62,26 @@ func (r *editionResolver) Tags(ctx context.Context, obj *conference.Edition) ([]
 // ID is the resolver for the id field.
 func (r *exhibitionResolver) ID(ctx context.Context, obj *conference.Exhibition) (string, error) {
 	return globalID(typeExhibition, r.Conf.ID, fmt.Sprint(obj.ID)), nil
+}
+
+// Title is the resolver for the title field.
+func (r *exhibitionResolver) Title(ctx context.Context, obj *conference.Exhibition) (string, error) {
+	return obj.Title.In(conference.LangEnglish), nil
+}
+
+// TitleJa is the resolver for the titleJa field.
+func (r *exhibitionResolver) TitleJa(ctx context.Context, obj *conference.Exhibition) (string, error) {
+	return obj.Title.In(conference.LangJapanese), nil
+}
+
+// Description is the resolver for the description field.
+func (r *exhibitionResolver) Description(ctx context.Context, obj *conference.Exhibition) (string, error) {
+	return obj.Description.In(conference.LangEnglish), nil
+}
+
+// DescriptionJa is the resolver for the descriptionJa field.
+func (r *exhibitionResolver) DescriptionJa(ctx context.Context, obj *conference.Exhibition) (string, error) {
+	return obj.Description.In(conference.LangJapanese), nil
 }
 
 // ID is the resolver for the id field.
@@ -79,6 +129,16 @@ func (r *newsResolver) ID(ctx context.Context, obj *conference.News) (string, er
 // Date is the resolver for the date field.
 func (r *newsResolver) Date(ctx context.Context, obj *conference.News) (string, error) {
 	return string(obj.Date), nil
+}
+
+// Message is the resolver for the message field.
+func (r *newsResolver) Message(ctx context.Context, obj *conference.News) (string, error) {
+	return obj.Message.In(conference.LangEnglish), nil
+}
+
+// MessageJa is the resolver for the messageJa field.
+func (r *newsResolver) MessageJa(ctx context.Context, obj *conference.News) (string, error) {
+	return obj.Message.In(conference.LangJapanese), nil
 }
 
 // Link is the resolver for the link field.
@@ -186,9 +246,29 @@ func (r *queryResolver) Edition(ctx context.Context) (*conference.Edition, error
 	return r.Conf, nil
 }
 
+// Name is the resolver for the name field.
+func (r *roomResolver) Name(ctx context.Context, obj *conference.Room) (string, error) {
+	return obj.Name.In(conference.LangEnglish), nil
+}
+
+// NameJa is the resolver for the nameJa field.
+func (r *roomResolver) NameJa(ctx context.Context, obj *conference.Room) (string, error) {
+	return obj.Name.In(conference.LangJapanese), nil
+}
+
 // ID is the resolver for the id field.
 func (r *sessionResolver) ID(ctx context.Context, obj *conference.Session) (string, error) {
 	return globalID(typeSession, r.Conf.ID, fmt.Sprint(obj.ID)), nil
+}
+
+// Title is the resolver for the title field.
+func (r *sessionResolver) Title(ctx context.Context, obj *conference.Session) (string, error) {
+	return obj.Title.In(conference.LangEnglish), nil
+}
+
+// TitleJa is the resolver for the titleJa field.
+func (r *sessionResolver) TitleJa(ctx context.Context, obj *conference.Session) (string, error) {
+	return obj.Title.In(conference.LangJapanese), nil
 }
 
 // StartTime is the resolver for the startTime field.
@@ -199,6 +279,16 @@ func (r *sessionResolver) StartTime(ctx context.Context, obj *conference.Session
 // EndTime is the resolver for the endTime field.
 func (r *sessionResolver) EndTime(ctx context.Context, obj *conference.Session) (string, error) {
 	return obj.EndTime.Format(time.RFC3339), nil
+}
+
+// Outline is the resolver for the outline field.
+func (r *sessionResolver) Outline(ctx context.Context, obj *conference.Session) (string, error) {
+	return obj.Outline.In(conference.LangEnglish), nil
+}
+
+// OutlineJa is the resolver for the outlineJa field.
+func (r *sessionResolver) OutlineJa(ctx context.Context, obj *conference.Session) (string, error) {
+	return obj.Outline.In(conference.LangJapanese), nil
 }
 
 // Liked is the resolver for the liked field.
@@ -221,6 +311,36 @@ func (r *speakerResolver) ID(ctx context.Context, obj *conference.Speaker) (stri
 	return globalID(typeSpeaker, r.Conf.ID, obj.ID), nil
 }
 
+// Name is the resolver for the name field.
+func (r *speakerResolver) Name(ctx context.Context, obj *conference.Speaker) (string, error) {
+	return obj.Name.In(conference.LangEnglish), nil
+}
+
+// NameJa is the resolver for the nameJa field.
+func (r *speakerResolver) NameJa(ctx context.Context, obj *conference.Speaker) (string, error) {
+	return obj.Name.In(conference.LangJapanese), nil
+}
+
+// Position is the resolver for the position field.
+func (r *speakerResolver) Position(ctx context.Context, obj *conference.Speaker) (string, error) {
+	return obj.Position.In(conference.LangEnglish), nil
+}
+
+// PositionJa is the resolver for the positionJa field.
+func (r *speakerResolver) PositionJa(ctx context.Context, obj *conference.Speaker) (string, error) {
+	return obj.Position.In(conference.LangJapanese), nil
+}
+
+// Profile is the resolver for the profile field.
+func (r *speakerResolver) Profile(ctx context.Context, obj *conference.Speaker) (string, error) {
+	return obj.Profile.In(conference.LangEnglish), nil
+}
+
+// ProfileJa is the resolver for the profileJa field.
+func (r *speakerResolver) ProfileJa(ctx context.Context, obj *conference.Speaker) (string, error) {
+	return obj.Profile.In(conference.LangJapanese), nil
+}
+
 // IconURL is the resolver for the iconUrl field.
 func (r *speakerResolver) IconURL(ctx context.Context, obj *conference.Speaker) (string, error) {
 	if obj.IconURL != "" {
@@ -238,6 +358,36 @@ func (r *subscriptionResolver) LikeAdded(ctx context.Context, sessionID int) (<-
 		return nil, err
 	}
 	return r.Likes.Subscribe(ctx, like.Key{Edition: r.Conf.ID, SessionID: sessionID})
+}
+
+// Name is the resolver for the name field.
+func (r *venueResolver) Name(ctx context.Context, obj *conference.Venue) (string, error) {
+	return obj.Name.In(conference.LangEnglish), nil
+}
+
+// NameJa is the resolver for the nameJa field.
+func (r *venueResolver) NameJa(ctx context.Context, obj *conference.Venue) (string, error) {
+	return obj.Name.In(conference.LangJapanese), nil
+}
+
+// Address is the resolver for the address field.
+func (r *venueResolver) Address(ctx context.Context, obj *conference.Venue) (string, error) {
+	return obj.Address.In(conference.LangEnglish), nil
+}
+
+// AddressJa is the resolver for the addressJa field.
+func (r *venueResolver) AddressJa(ctx context.Context, obj *conference.Venue) (string, error) {
+	return obj.Address.In(conference.LangJapanese), nil
+}
+
+// Access is the resolver for the access field.
+func (r *venueResolver) Access(ctx context.Context, obj *conference.Venue) (string, error) {
+	return obj.Access.In(conference.LangEnglish), nil
+}
+
+// AccessJa is the resolver for the accessJa field.
+func (r *venueResolver) AccessJa(ctx context.Context, obj *conference.Venue) (string, error) {
+	return obj.Access.In(conference.LangJapanese), nil
 }
 
 // Edition returns EditionResolver implementation.
@@ -261,6 +411,9 @@ func (r *Resolver) News() NewsResolver { return &newsResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// Room returns RoomResolver implementation.
+func (r *Resolver) Room() RoomResolver { return &roomResolver{r} }
+
 // Session returns SessionResolver implementation.
 func (r *Resolver) Session() SessionResolver { return &sessionResolver{r} }
 
@@ -273,6 +426,9 @@ func (r *Resolver) Speaker() SpeakerResolver { return &speakerResolver{r} }
 // Subscription returns SubscriptionResolver implementation.
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
+// Venue returns VenueResolver implementation.
+func (r *Resolver) Venue() VenueResolver { return &venueResolver{r} }
+
 type (
 	editionResolver      struct{ *Resolver }
 	exhibitionResolver   struct{ *Resolver }
@@ -281,8 +437,10 @@ type (
 	mutationResolver     struct{ *Resolver }
 	newsResolver         struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
+	roomResolver         struct{ *Resolver }
 	sessionResolver      struct{ *Resolver }
 	slideResolver        struct{ *Resolver }
 	speakerResolver      struct{ *Resolver }
 	subscriptionResolver struct{ *Resolver }
+	venueResolver        struct{ *Resolver }
 )

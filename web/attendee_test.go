@@ -149,12 +149,12 @@ func TestJapanesePages(t *testing.T) {
 		t.Error("the Japanese landing page does not name keynotes and lightning talks in Japanese")
 	}
 	ja := parseICS(t, fetch(t, s.URL+"/2018/sessions/5.ics?hl=ja").body)
-	if len(ja) != 1 || ja[0]["SUMMARY"] != s.Edition.Session(5).TitleJa {
-		t.Errorf("sessions/5.ics?hl=ja = %v; want the Japanese title %q", ja, s.Edition.Session(5).TitleJa)
+	if len(ja) != 1 || ja[0]["SUMMARY"] != s.Edition.Session(5).Title.In("ja") {
+		t.Errorf("sessions/5.ics?hl=ja = %v; want the Japanese title %q", ja, s.Edition.Session(5).Title.In("ja"))
 	}
 	en := parseICS(t, fetch(t, s.URL+"/2018/sessions/5.ics", "Accept-Language", "en").body)
-	if len(en) != 1 || en[0]["SUMMARY"] != s.Edition.Session(5).Title {
-		t.Errorf("sessions/5.ics in English = %v; want %q", en, s.Edition.Session(5).Title)
+	if len(en) != 1 || en[0]["SUMMARY"] != s.Edition.Session(5).Title.Default() {
+		t.Errorf("sessions/5.ics in English = %v; want %q", en, s.Edition.Session(5).Title.Default())
 	}
 	if a := fetch(t, s.URL+"/2018/?hl=ja"); !strings.Contains(a.body, `schedule.ics?hl=ja"`) {
 		t.Error("the Japanese page's calendar link does not ask for Japanese")
@@ -270,8 +270,8 @@ func TestIconsManifestAndJSONLD(t *testing.T) {
 			talks++
 		}
 	}
-	if ev.Type != "Event" || ev.Name != s.Edition.Name || len(ev.SubEvent) != talks {
-		t.Fatalf("JSON-LD: %s %q with %d subEvents; want Event %q with %d", ev.Type, ev.Name, len(ev.SubEvent), s.Edition.Name, talks)
+	if ev.Type != "Event" || ev.Name != s.Edition.Name.Default() || len(ev.SubEvent) != talks {
+		t.Fatalf("JSON-LD: %s %q with %d subEvents; want Event %q with %d", ev.Type, ev.Name, len(ev.SubEvent), s.Edition.Name.Default(), talks)
 	}
 	for _, sub := range ev.SubEvent {
 		if sub.StartDate == "" || sub.Location.Name == "" || len(sub.Performer) == 0 {

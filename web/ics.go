@@ -9,7 +9,8 @@ import (
 )
 
 // calendar writes sessions as an iCalendar file (RFC 5545) that calendar
-// apps import: one VEVENT per session, times in UTC.
+// apps import: one VEVENT per session, times in UTC, texts in the language
+// asked for (lang; the edition's default where a text lacks it).
 func calendar(ed *conference.Edition, sessions []*conference.Session, baseURL string, now time.Time, lang string) []byte {
 	p := page{Lang: lang, Edition: ed}
 	var b strings.Builder
@@ -33,23 +34,27 @@ func calendar(ed *conference.Edition, sessions []*conference.Session, baseURL st
 	stamp := now.UTC().Format("20060102T150405Z")
 	line("BEGIN:VCALENDAR")
 	line("VERSION:2.0")
-	line("PRODID:-//techconf//" + icsText(ed.Name) + "//EN")
+	line("PRODID:-//techconf//" + icsText(ed.Name.Default()) + "//EN")
 	line("CALSCALE:GREGORIAN")
 	line("METHOD:PUBLISH")
-	line("X-WR-CALNAME:" + icsText(p.T(ed.Name, ed.NameJa)))
+	line("X-WR-CALNAME:" + icsText(p.L(ed.Name)))
+	// Subscribed calendars fetch the feed again this often (RFC 7986, and
+	// the older name Outlook and Google read), so they follow changes.
+	line("REFRESH-INTERVAL;VALUE=DURATION:" + feedRefresh)
+	line("X-PUBLISHED-TTL:" + feedRefresh)
 	for _, s := range sessions {
 		line("BEGIN:VEVENT")
 		line(fmt.Sprintf("UID:session-%d-%s@techconf", s.ID, ed.ID))
 		line("DTSTAMP:" + stamp)
 		line("DTSTART:" + s.StartTime.UTC().Format("20060102T150405Z"))
 		line("DTEND:" + s.EndTime.UTC().Format("20060102T150405Z"))
-		line("SUMMARY:" + icsText(p.T(s.Title, s.TitleJa)))
-		where := p.T(ed.Venue.Name, ed.Venue.NameJa)
+		line("SUMMARY:" + icsText(p.L(s.Title)))
+		where := p.L(ed.Venue.Name)
 		if s.Place != "" {
 			where = p.RoomName(s.Place) + ", " + where
 		}
 		line("LOCATION:" + icsText(where))
-		desc := p.T(s.Outline, s.OutlineJa)
+		desc := p.L(s.Outline)
 		if names := speakerNames(p, s); names != "" {
 			desc = names + "\n\n" + desc
 		}
@@ -64,7 +69,7 @@ func calendar(ed *conference.Edition, sessions []*conference.Session, baseURL st
 func speakerNames(p page, s *conference.Session) string {
 	names := make([]string, len(s.Speakers))
 	for i, sp := range s.Speakers {
-		names[i] = p.T(sp.Name, sp.NameJa)
+		names[i] = p.L(sp.Name)
 	}
 	return strings.Join(names, ", ")
 }

@@ -48,12 +48,12 @@ func ldTime(t time.Time) string { return t.Format(time.RFC3339) }
 func talkEvent(p page, base string, s *conference.Session) ldEvent {
 	ed := p.Edition
 	ev := ldEvent{
-		Type: "Event", Name: p.T(s.Title, s.TitleJa), URL: base + "/" + ed.ID + "/sessions/" + strconv.Itoa(s.ID),
+		Type: "Event", Name: p.L(s.Title), URL: base + "/" + ed.ID + "/sessions/" + strconv.Itoa(s.ID),
 		StartDate: ldTime(s.StartTime), EndDate: ldTime(s.EndTime), InLanguage: s.Lang,
-		Location: ldPlace{Type: "Place", Name: p.RoomName(s.Place) + ", " + p.T(ed.Venue.Name, ed.Venue.NameJa), Address: p.T(ed.Venue.Address, ed.Venue.AddressJa)},
+		Location: ldPlace{Type: "Place", Name: p.RoomName(s.Place) + ", " + p.L(ed.Venue.Name), Address: p.L(ed.Venue.Address)},
 	}
 	for _, sp := range s.Speakers {
-		ev.Performer = append(ev.Performer, ldPerson{Type: "Person", Name: p.T(sp.Name, sp.NameJa), URL: base + "/" + ed.ID + "/speakers/" + sp.ID})
+		ev.Performer = append(ev.Performer, ldPerson{Type: "Person", Name: p.L(sp.Name), URL: base + "/" + ed.ID + "/speakers/" + sp.ID})
 	}
 	return ev
 }
@@ -65,10 +65,10 @@ func editionJSONLD(p page, base string) template.JS {
 		return ""
 	}
 	ev := ldEvent{
-		Context: "https://schema.org", Type: "Event", Name: p.T(ed.Name, ed.NameJa), Description: p.T(ed.Tagline, ed.TaglineJa),
+		Context: "https://schema.org", Type: "Event", Name: p.L(ed.Name), Description: p.L(ed.Tagline),
 		URL: base + "/" + ed.ID + "/", StartDate: ldTime(ed.Sessions[0].StartTime), EndDate: ldTime(ed.Sessions[len(ed.Sessions)-1].EndTime),
 		Status: "https://schema.org/EventScheduled", Attendance: "https://schema.org/OfflineEventAttendanceMode",
-		Location: ldPlace{Type: "Place", Name: p.T(ed.Venue.Name, ed.Venue.NameJa), Address: p.T(ed.Venue.Address, ed.Venue.AddressJa)},
+		Location: ldPlace{Type: "Place", Name: p.L(ed.Venue.Name), Address: p.L(ed.Venue.Address)},
 	}
 	for _, s := range ed.Sessions {
 		if isTalk(s) {

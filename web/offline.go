@@ -46,7 +46,7 @@ func (h *Handler) serviceWorker(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) manifest(w http.ResponseWriter, r *http.Request) {
 	name, short := "techconf", "techconf"
 	if ed := h.catalog.Newest(); ed != nil {
-		name, short = ed.Name, ed.ID
+		name, short = ed.Name.Default(), ed.ID
 	}
 	type icon struct {
 		Src     string `json:"src"`

@@ -51,7 +51,7 @@ func timetable(ed *conference.Edition) []timetableDay {
 	var days []timetableDay
 	col := map[string]int{}
 	for i, r := range ed.Rooms {
-		col[r.Name] = i + 1
+		col[r.ID()] = i + 1
 	}
 	for _, d := range ed.Days {
 		day := timetableDay{Day: d, Rooms: ed.Rooms}
@@ -124,7 +124,7 @@ func parseTalkFilter(ed *conference.Edition, q url.Values) talkFilter {
 	if t := q.Get("tag"); slices.Contains(ed.Tags(), t) {
 		f.Tag = t
 	}
-	if l := q.Get("talklang"); l == conference.LangEnglish || l == conference.LangJapanese {
+	if l := q.Get("talklang"); slices.Contains(ed.TalkLanguages(), l) {
 		f.Lang = l
 	}
 	if t := q.Get("type"); slices.Contains(talkTypes, t) {

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -72,6 +73,8 @@ const maxCachedPages = 500
 //	GET /{edition}/speakers/{id}        one speaker
 //	GET /{edition}/likes                the live like ranking
 //	GET /{edition}/schedule.ics         the whole conference (?ids=1,2: those sessions)
+//	GET /{edition}/schedule.xml         the frab schedule.xml conference apps read
+//	GET /{edition}/schedule.json        its c3voc JSON twin
 //	GET /{edition}/avatars/{id}.svg     a speaker's generated icon
 //	GET /static/{file}                  stylesheet, script (hashed names)
 func NewHandler(catalog *conference.Catalog, likes Likes, logger *slog.Logger, opts Options) *Handler {
@@ -96,8 +99,7 @@ func NewHandler(catalog *conference.Catalog, likes Likes, logger *slog.Logger, o
 			}
 			return "en_US"
 		},
-		"langName": func(lang string) string { return langNames[lang] },
-		"add":      func(a, b int) int { return a + b },
+		"add": func(a, b int) int { return a + b },
 		"floorHeight": func(bs []booth) int {
 			if len(bs) == 0 {
 				return 60
@@ -113,6 +115,8 @@ func NewHandler(catalog *conference.Catalog, likes Likes, logger *slog.Logger, o
 	h.mux.HandleFunc("GET /{edition}/speakers/{id}", h.speaker)
 	h.mux.HandleFunc("GET /{edition}/likes", h.ranking)
 	h.mux.HandleFunc("GET /{edition}/schedule.ics", h.schedule)
+	h.mux.HandleFunc("GET /{edition}/schedule.xml", h.scheduleExport)
+	h.mux.HandleFunc("GET /{edition}/schedule.json", h.scheduleExport)
 	h.mux.HandleFunc("GET /{edition}/avatars/{file}", h.avatar)
 	icons := newSiteIcons()
 	for path := range icons {
@@ -158,12 +162,13 @@ func (h *Handler) editionRedirect(w http.ResponseWriter, r *http.Request) {
 
 // page is what every template gets.
 type page struct {
-	Lang     string // "en" or "ja"
+	Lang     string // one of the edition's languages
 	Edition  *conference.Edition
 	Archive  bool // not the newest edition
 	Editions []*conference.Edition
 	Path     string // the page's path, for the language links
 	URL      string // the page's absolute URL, for share links and OGP
+	Feeds    feeds  // the edition's calendar and schedule feeds
 	Title    string
 	Desc     string
 	Body     string // a class on <body>
@@ -183,20 +188,18 @@ type page struct {
 	JSONLD     template.JS // schema.org data about the page, for search engines
 }
 
-// langNames name each language in itself, for the language links.
-var langNames = map[string]string{"en": "English", "ja": "日本語"}
-
 // RoomName is a room's name in the page's language.
 func (p page) RoomName(name string) string {
 	if p.Edition != nil {
 		if r := p.Edition.Room(name); r != nil {
-			return p.T(r.Name, r.NameJa)
+			return p.L(r.Name)
 		}
 	}
 	return name
 }
 
-// T picks the text of the page's language.
+// T picks a label of the user interface in the page's language. The labels
+// exist in English and Japanese; pages in other languages show English.
 func (p page) T(en, ja string) string {
 	if p.Lang == "ja" && ja != "" {
 		return japaneseText(ja)
@@ -215,13 +218,56 @@ func (p page) LangURL(lang string) string {
 // OtherLangs are the languages the page is also offered in.
 func (p page) OtherLangs() []string {
 	var out []string
-	for _, l := range []string{"en", "ja"} {
+	for _, l := range p.Languages() {
 		if l != p.Lang {
 			out = append(out, l)
 		}
 	}
 	return out
 }
+
+// L picks a text of the content in the page's language.
+func (p page) L(t conference.Text) string {
+	if p.Lang == "ja" {
+		return japaneseText(t.In(p.Lang))
+	}
+	return t.In(p.Lang)
+}
+
+// Languages are the languages the page is offered in: the edition's.
+func (p page) Languages() []string {
+	if p.Edition == nil {
+		return conference.DefaultLanguages
+	}
+	return p.Edition.Languages
+}
+
+// LangName names a language for the page's reader (the language filter, a
+// talk's language).
+func (p page) LangName(code string) string {
+	names := languageNamesEn
+	if p.Lang == "ja" {
+		names = languageNamesJa
+	}
+	if n, ok := names[code]; ok {
+		return n
+	}
+	return code
+}
+
+// SelfName names a language in itself, for the language switch.
+func (p page) SelfName(code string) string {
+	if n, ok := languageSelfNames[code]; ok {
+		return n
+	}
+	return code
+}
+
+var (
+	languageNamesEn   = map[string]string{"en": "English", "ja": "Japanese", "de": "German", "fr": "French", "es": "Spanish", "zh": "Chinese", "ko": "Korean"}
+	languageNamesJa   = map[string]string{"en": "英語", "ja": "日本語", "de": "ドイツ語", "fr": "フランス語", "es": "スペイン語", "zh": "中国語", "ko": "韓国語"}
+	languageSelfNames = map[string]string{"en": "English", "ja": "日本語", "de": "Deutsch", "fr": "Français", "es": "Español", "zh": "中文", "ko": "한국어"}
+)
 
 // ShareX and ShareFacebook are share links for the page.
 func (p page) ShareX() string {
@@ -233,10 +279,17 @@ func (p page) ShareFacebook() string {
 }
 
 func (h *Handler) newPage(w http.ResponseWriter, r *http.Request, ed *conference.Edition) page {
-	p := page{Lang: language(w, r), Edition: ed, Editions: h.catalog.Editions, Path: r.URL.Path, URL: h.baseURL(r) + r.URL.Path}
+	langs := conference.DefaultLanguages
 	if ed != nil {
+		langs = ed.Languages
+	} else if newest := h.catalog.Newest(); newest != nil {
+		langs = newest.Languages
+	}
+	p := page{Lang: language(w, r, langs), Edition: ed, Editions: h.catalog.Editions, Path: r.URL.Path, URL: h.baseURL(r) + r.URL.Path}
+	if ed != nil {
+		p.Feeds = editionFeeds(h.baseURL(r), ed)
 		p.Archive = ed != h.catalog.Newest()
-		p.Desc = p.T(ed.Tagline, ed.TaglineJa)
+		p.Desc = p.L(ed.Tagline)
 	}
 	return p
 }
@@ -262,7 +315,7 @@ func (h *Handler) landing(w http.ResponseWriter, r *http.Request) {
 	p.Filter = parseTalkFilter(ed, r.URL.Query())
 	key := strings.Join([]string{"landing", ed.ID, p.Lang, h.baseURL(r), p.Filter.Room, p.Filter.Tag, p.Filter.Lang, p.Filter.Type}, "\x00")
 	h.renderCached(w, r, key, "landing.html", p, func(p *page) {
-		p.Title = p.T(ed.Name, ed.NameJa)
+		p.Title = p.L(ed.Name)
 		p.Body = "landing"
 		p.Days = timetable(ed)
 		p.TalkCount = p.Filter.count(ed)
@@ -288,8 +341,8 @@ func (h *Handler) session(w http.ResponseWriter, r *http.Request) {
 	}
 	p := h.newPage(w, r, ed)
 	p.Session = s
-	p.Title = p.T(s.Title, s.TitleJa) + " | " + p.T(ed.Name, ed.NameJa)
-	p.Desc = firstSentence(p.T(s.Outline, s.OutlineJa))
+	p.Title = p.L(s.Title) + " | " + p.L(ed.Name)
+	p.Desc = firstSentence(p.L(s.Outline))
 	p.Liked = h.likes.Total(like.Key{Edition: ed.ID, SessionID: s.ID})
 	p.Body = "session"
 	p.JSONLD = sessionJSONLD(p, h.baseURL(r), s)
@@ -306,8 +359,8 @@ func (h *Handler) speaker(w http.ResponseWriter, r *http.Request) {
 	key := strings.Join([]string{"speaker", ed.ID, p.Lang, h.baseURL(r), r.PathValue("id")}, "\x00")
 	h.renderCached(w, r, key, "speaker.html", p, func(p *page) {
 		p.Speaker = ed.Speaker(r.PathValue("id"))
-		p.Title = p.T(p.Speaker.Name, p.Speaker.NameJa) + " | " + p.T(ed.Name, ed.NameJa)
-		p.Desc = firstSentence(p.T(p.Speaker.Profile, p.Speaker.ProfileJa))
+		p.Title = p.L(p.Speaker.Name) + " | " + p.L(ed.Name)
+		p.Desc = firstSentence(p.L(p.Speaker.Profile))
 	})
 }
 
@@ -325,7 +378,7 @@ func (h *Handler) ranking(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := h.newPage(w, r, ed)
-	p.Title = p.T("Likes ranking", "いいねランキング") + " | " + p.T(ed.Name, ed.NameJa)
+	p.Title = p.T("Likes ranking", "いいねランキング") + " | " + p.L(ed.Name)
 	p.Body = "ranking"
 	for _, s := range ed.Sessions {
 		if s.Type == conference.TypeLunch || s.Type == conference.TypeBreak {
@@ -378,12 +431,13 @@ func (h *Handler) schedule(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) writeCalendar(w http.ResponseWriter, r *http.Request, ed *conference.Edition, sessions []*conference.Session, name string) {
 	// A calendar app that subscribes sends no cookie: the language is in
 	// the link (?hl=), else the browser's.
-	lang := queryLanguage(r)
+	lang := queryLanguage(r, ed.Languages)
 	if lang == "" {
-		lang = acceptLanguage(r.Header.Get("Accept-Language"))
+		lang = acceptLanguage(r.Header.Get("Accept-Language"), ed.Languages)
 	}
 	body := calendar(ed, sessions, h.baseURL(r), h.opts.Now(), lang)
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+ed.ID+"-"+name+`"`)
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	b := newBody(body)
@@ -400,7 +454,7 @@ func (h *Handler) avatar(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "image/svg+xml")
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'")
-	b := newBody(avatarSVG(id, ed.Speaker(id).Name))
+	b := newBody(avatarSVG(id, ed.Speaker(id).Name.Default()))
 	b.write(w, r, http.StatusOK)
 }
 
@@ -475,33 +529,35 @@ func notModified(w http.ResponseWriter, r *http.Request, etag string) bool {
 	return false
 }
 
-// language picks English or Japanese: ?hl= first (or ?lang=, which links
-// shared before ?hl= carry), remembered in a cookie, then the remembered
-// choice, then the browser's Accept-Language.
-func language(w http.ResponseWriter, r *http.Request) string {
-	if l := queryLanguage(r); l != "" {
+// language picks one of the edition's languages (langs, the default
+// first): ?hl= first (or ?lang=, which links shared before ?hl= carry),
+// remembered in a cookie, then the remembered choice, then the browser's
+// Accept-Language, then the default.
+func language(w http.ResponseWriter, r *http.Request, langs []string) string {
+	if l := queryLanguage(r, langs); l != "" {
 		http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
 		return l
 	}
-	if c, err := r.Cookie("lang"); err == nil && (c.Value == "en" || c.Value == "ja") {
+	if c, err := r.Cookie("lang"); err == nil && slices.Contains(langs, c.Value) {
 		return c.Value
 	}
-	return acceptLanguage(r.Header.Get("Accept-Language"))
+	return acceptLanguage(r.Header.Get("Accept-Language"), langs)
 }
 
-// queryLanguage is the language the URL asks for, or "".
-func queryLanguage(r *http.Request) string {
+// queryLanguage is the language of langs the URL asks for, or "".
+func queryLanguage(r *http.Request, langs []string) string {
 	for _, name := range []string{"hl", "lang"} {
-		if l := r.URL.Query().Get(name); l == "en" || l == "ja" {
+		if l := r.URL.Query().Get(name); slices.Contains(langs, l) {
 			return l
 		}
 	}
 	return ""
 }
 
-// acceptLanguage returns "ja" when the header prefers Japanese to English.
-func acceptLanguage(header string) string {
-	bestLang, bestQ := "en", -1.0
+// acceptLanguage returns the language of langs the header prefers, or the
+// first of langs.
+func acceptLanguage(header string, langs []string) string {
+	bestLang, bestQ := langs[0], -1.0
 	for _, part := range strings.Split(header, ",") {
 		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		q := 1.0
@@ -511,7 +567,7 @@ func acceptLanguage(header string) string {
 			}
 		}
 		primary, _, _ := strings.Cut(strings.ToLower(tag), "-")
-		if (primary == "ja" || primary == "en") && q > bestQ {
+		if slices.Contains(langs, primary) && q > bestQ {
 			bestLang, bestQ = primary, q
 		}
 	}

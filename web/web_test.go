@@ -162,9 +162,9 @@ func TestEveryTextWithoutScript(t *testing.T) {
 	for _, lang := range []string{"en", "ja"} {
 		a := fetch(t, s.URL+"/2018/?lang="+lang)
 		for _, sess := range s.Edition.Sessions {
-			title := sess.Title
+			title := sess.Title.In("en")
 			if lang == "ja" {
-				title = sess.TitleJa
+				title = sess.Title.In("ja")
 			}
 			if !strings.Contains(a.body, htmlEscape(title)) {
 				t.Errorf("lang=%s: landing page lacks session %d %q", lang, sess.ID, title)
@@ -179,7 +179,7 @@ func htmlEscape(s string) string {
 
 func TestLanguage(t *testing.T) {
 	s := mustOpenSite(t)
-	ja, en := s.Edition.NameJa, s.Edition.Name
+	ja, en := s.Edition.Name.In("ja"), s.Edition.Name.In("en")
 	for _, tc := range []struct {
 		name   string
 		query  string
@@ -278,7 +278,7 @@ func TestCalendars(t *testing.T) {
 	}
 	one := parseICS(t, fetch(t, s.URL+"/2018/sessions/5.ics").body)
 	sess := s.Edition.Session(5)
-	if len(one) != 1 || one[0]["SUMMARY"] != sess.Title || one[0]["DTSTART"] != sess.StartTime.UTC().Format("20060102T150405Z") {
+	if len(one) != 1 || one[0]["SUMMARY"] != sess.Title.In("en") || one[0]["DTSTART"] != sess.StartTime.UTC().Format("20060102T150405Z") {
 		t.Errorf("sessions/5.ics = %v; want session 5", one)
 	}
 	if a := fetch(t, s.URL+"/2018/schedule.ics?ids=5,999"); a.status != http.StatusBadRequest {
@@ -341,5 +341,48 @@ func TestRanking(t *testing.T) {
 	}
 	if !strings.Contains(a.body, "(last hour: 9)") {
 		t.Error("the chart does not count the 9 likes of the last hour")
+	}
+}
+
+// TestEnglishOnlyEdition checks that an edition declaring only English
+// offers only English, whatever the reader asks for.
+func TestEnglishOnlyEdition(t *testing.T) {
+	s := mustOpenSite(t)
+	for _, tc := range []struct {
+		name   string
+		query  string
+		header []string
+	}{
+		{"Default", "", nil},
+		{"QueryJa", "?lang=ja", nil},
+		{"CookieJa", "", []string{"Cookie", "lang=ja"}},
+		{"AcceptLanguageJa", "", []string{"Accept-Language", "ja"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := fetch(t, s.URL+"/2016/"+tc.query, tc.header...)
+			if a.status != http.StatusOK {
+				t.Fatalf("GET /2016/%s: status %d, want 200", tc.query, a.status)
+			}
+			if got := a.header.Get("Content-Language"); got != "en" {
+				t.Errorf("Content-Language = %q, want en", got)
+			}
+			if !strings.Contains(a.body, `<h1 id="hero-title">Harborlight Night 2016</h1>`) {
+				t.Error("heading is not the English name")
+			}
+			// The switch links the page's other languages (?hl=): none here.
+			if strings.Contains(a.body, "hl=ja") || strings.Contains(a.body, `hreflang="ja"`) {
+				t.Error("the language switch offers Japanese; want English only")
+			}
+			if strings.Contains(a.body, `<option value="ja"`) {
+				t.Error("the talk filter offers Japanese talks; the edition has none")
+			}
+		})
+	}
+	// The 2018 edition still offers both: each page links the other.
+	if a := fetch(t, s.URL+"/2018/?hl=en"); !strings.Contains(a.body, `href="/2018/?hl=ja"`) {
+		t.Error("2018 in English: the language switch lacks Japanese")
+	}
+	if a := fetch(t, s.URL+"/2018/?hl=ja"); !strings.Contains(a.body, `href="/2018/?hl=en"`) {
+		t.Error("2018 in Japanese: the language switch lacks English")
 	}
 }

@@ -11,6 +11,10 @@ import (
 // runContentCheck validates a content folder and prints every problem, one
 // a line, naming file, item and field. The exit status is 1 on any problem.
 func runContentCheck(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
+		fmt.Fprintln(stdout, "usage: techconf content check [DIR]\n\nChecks every edition of DIR (default: the embedded sample) and lists every problem.")
+		return nil
+	}
 	if len(args) > 1 {
 		return usagef("usage: techconf content check [DIR]")
 	}

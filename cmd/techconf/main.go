@@ -4,6 +4,7 @@
 //	techconf serve            serve the site (default when no command is given)
 //	techconf migrate          create or update the database schema
 //	techconf content check    validate a content folder
+//	techconf content import   write an edition from a pretalx, frab or Sessionize schedule
 package main
 
 import (
@@ -39,11 +40,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookup fu
 	case "migrate":
 		err = runMigrate(ctx, args, stdout, stderr, lookup)
 	case "content":
-		if len(args) == 0 || args[0] != "check" {
-			fmt.Fprintln(stderr, "usage: techconf content check [DIR]")
+		switch {
+		case len(args) > 0 && args[0] == "check":
+			err = runContentCheck(args[1:], stdout, stderr)
+		case len(args) > 0 && args[0] == "import":
+			err = runContentImport(ctx, args[1:], stdout, stderr)
+		case len(args) > 0 && (args[0] == "-h" || args[0] == "--help"):
+			fmt.Fprintln(stdout, contentUsage)
+			return 0
+		default:
+			fmt.Fprintln(stderr, contentUsage)
 			return 2
 		}
-		err = runContentCheck(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return 0
@@ -72,8 +80,12 @@ commands:
   serve            serve the pages, the GraphQL API and live likes (the default)
   migrate          create or update the database schema
   content check    validate a content folder (default: the embedded sample)
+  content import   write an edition from pretalx, frab or Sessionize
 
 Run "techconf <command> --help" for a command's flags.`
+
+const contentUsage = `usage: techconf content check [DIR]
+       techconf content import [--format schedule.json|schedule.xml|sessionize] --edition ID [--timezone TZ] SOURCE DIR`
 
 // usageError is a mistake on the command line (exit status 2).
 type usageError struct{ msg string }

@@ -482,7 +482,7 @@ func TestServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantTitle := catalog.Edition("2018").Session(1).Title
+	wantTitle := catalog.Edition("2018").Session(1).Title.In("en")
 	const grace = 5 * time.Second
 	p := startServe(t, "--shutdown-grace", grace.String())
 

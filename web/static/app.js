@@ -230,6 +230,11 @@
       ics.href = "/" + edition + "/schedule.ics" + (list.length ? "?ids=" + list.join(",") : "");
       ics.hidden = list.length === 0;
     }
+    var webcal = document.getElementById("bookmarks-webcal");
+    if (webcal) {
+      webcal.href = webcal.dataset.base + (list.length ? "?ids=" + list.join(",") : "");
+      webcal.hidden = list.length === 0;
+    }
   }
 
   function setupBookmarks() {
