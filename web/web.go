@@ -124,6 +124,10 @@ func NewHandler(catalog *conference.Catalog, likes Likes, logger *slog.Logger, o
 	}
 	h.mux.HandleFunc("GET /manifest.webmanifest", h.manifest)
 	h.mux.HandleFunc("GET /sw.js", h.serviceWorker)
+	h.mux.HandleFunc("GET /robots.txt", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("User-agent: *\nAllow: /\n"))
+	})
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { h.notFound(w, r, nil) })
 	return h
 }
@@ -214,6 +218,9 @@ func (p page) LangURL(lang string) string {
 	q.Set("hl", lang)
 	return p.Path + "?" + q.Encode()
 }
+
+// Base is the site's absolute URL, without a trailing slash.
+func (p page) Base() string { return strings.TrimSuffix(p.URL, p.Path) }
 
 // OtherLangs are the languages the page is also offered in.
 func (p page) OtherLangs() []string {

@@ -291,7 +291,7 @@
       document.querySelectorAll(".lang-switch a, link[rel=alternate][hreflang]").forEach(function (a) {
         var u = new URL(a.href, location.href);
         filterNames.forEach(function (n) { if (f[n]) { u.searchParams.set(n, f[n]); } else { u.searchParams.delete(n); } });
-        a.href = u.pathname + u.search;
+        a.href = a.tagName === "LINK" ? u.href : u.pathname + u.search;
       });
     };
     form.addEventListener("change", apply);
