@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"path"
 	"strings"
-	"time"
 )
 
 // asset is one embedded static file, addressed by a URL that carries a hash
@@ -17,13 +16,16 @@ type asset struct {
 	name        string // e.g. "site.css"
 	hashed      string // e.g. "site.3f2a9c1b.css"
 	contentType string
-	body        []byte
+	body        *body
 }
 
 type assets struct {
 	byName   map[string]*asset
 	byHashed map[string]*asset
 }
+
+// generated are additions to static files made when the server starts.
+var generated = map[string]func() string{"site.css": timeGridCSS}
 
 func loadAssets(fsys fs.FS) *assets {
 	a := &assets{byName: map[string]*asset{}, byHashed: map[string]*asset{}}
@@ -32,17 +34,20 @@ func loadAssets(fsys fs.FS) *assets {
 		panic(err) // embedded at build time
 	}
 	for _, e := range entries {
-		body, err := fs.ReadFile(fsys, "static/"+e.Name())
+		raw, err := fs.ReadFile(fsys, "static/"+e.Name())
 		if err != nil {
 			panic(err)
 		}
-		sum := sha256.Sum256(body)
+		if gen := generated[e.Name()]; gen != nil {
+			raw = append(raw, gen()...)
+		}
+		sum := sha256.Sum256(raw)
 		ext := path.Ext(e.Name())
 		as := &asset{
 			name:        e.Name(),
 			hashed:      strings.TrimSuffix(e.Name(), ext) + "." + hex.EncodeToString(sum[:5]) + ext,
 			contentType: contentTypes[ext],
-			body:        body,
+			body:        newBody(raw),
 		}
 		a.byName[as.name] = as
 		a.byHashed[as.hashed] = as
@@ -51,9 +56,12 @@ func loadAssets(fsys fs.FS) *assets {
 }
 
 var contentTypes = map[string]string{
-	".css": "text/css; charset=utf-8",
-	".js":  "text/javascript; charset=utf-8",
-	".svg": "image/svg+xml",
+	".css":         "text/css; charset=utf-8",
+	".js":          "text/javascript; charset=utf-8",
+	".svg":         "image/svg+xml",
+	".png":         "image/png",
+	".ico":         "image/x-icon",
+	".webmanifest": "application/manifest+json",
 }
 
 // url returns the hashed URL of a static file; templates call it as
@@ -82,5 +90,5 @@ func (a *assets) serve(w http.ResponseWriter, r *http.Request, file string) {
 	} else {
 		w.Header().Set("Cache-Control", "public, max-age=300")
 	}
-	http.ServeContent(w, r, as.name, time.Time{}, strings.NewReader(string(as.body)))
+	as.body.write(w, r, http.StatusOK)
 }

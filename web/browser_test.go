@@ -324,8 +324,11 @@ func TestBrowserScreenshots(t *testing.T) {
 	s := mustOpenFullSite(t)
 	alloc := mustOpenBrowser(t)
 	dir := artifactDir(t)
-	for _, width := range []int64{375, 1280} {
-		for name, path := range map[string]string{"landing": "/2018/", "session": "/2018/sessions/5"} {
+	for _, width := range []int64{390, 1280} {
+		for name, path := range map[string]string{
+			"landing": "/2018/?hl=en", "session": "/2018/sessions/5?hl=en",
+			"landing-ja": "/2018/?hl=ja", "session-ja": "/2018/sessions/5?hl=ja",
+		} {
 			tab := newTab(t, alloc)
 			var png []byte
 			var scrollWidth int64

@@ -48,7 +48,7 @@ func (h *Handler) scheduleExport(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
-		page = renderedPage{body: buf.Bytes(), etag: etagOf(buf.Bytes())}
+		page = newBody(buf.Bytes())
 		h.cache.Add(key, page)
 	}
 	hdr := w.Header()
@@ -59,10 +59,7 @@ func (h *Handler) scheduleExport(w http.ResponseWriter, r *http.Request) {
 	}
 	hdr.Set("Access-Control-Allow-Origin", "*")
 	hdr.Set("Cache-Control", "public, max-age=300")
-	if notModified(w, r, page.etag) {
-		return
-	}
-	_, _ = w.Write(page.body)
+	page.write(w, r, http.StatusOK)
 }
 
 // Webcal is the webcal:// twin of an absolute http(s) URL: calendar apps

@@ -9,9 +9,10 @@ import (
 )
 
 // calendar writes sessions as an iCalendar file (RFC 5545) that calendar
-// apps import: one VEVENT per session, times in UTC, texts in the edition's
-// default language (a calendar has one language).
-func calendar(ed *conference.Edition, sessions []*conference.Session, baseURL string, now time.Time) []byte {
+// apps import: one VEVENT per session, times in UTC, texts in the language
+// asked for (lang; the edition's default where a text lacks it).
+func calendar(ed *conference.Edition, sessions []*conference.Session, baseURL string, now time.Time, lang string) []byte {
+	p := page{Lang: lang, Edition: ed}
 	var b strings.Builder
 	line := func(s string) {
 		// Lines longer than 75 octets are folded: CRLF and a space, which
@@ -36,7 +37,7 @@ func calendar(ed *conference.Edition, sessions []*conference.Session, baseURL st
 	line("PRODID:-//techconf//" + icsText(ed.Name.Default()) + "//EN")
 	line("CALSCALE:GREGORIAN")
 	line("METHOD:PUBLISH")
-	line("X-WR-CALNAME:" + icsText(ed.Name.Default()))
+	line("X-WR-CALNAME:" + icsText(p.L(ed.Name)))
 	// Subscribed calendars fetch the feed again this often (RFC 7986, and
 	// the older name Outlook and Google read), so they follow changes.
 	line("REFRESH-INTERVAL;VALUE=DURATION:" + feedRefresh)
@@ -47,14 +48,14 @@ func calendar(ed *conference.Edition, sessions []*conference.Session, baseURL st
 		line("DTSTAMP:" + stamp)
 		line("DTSTART:" + s.StartTime.UTC().Format("20060102T150405Z"))
 		line("DTEND:" + s.EndTime.UTC().Format("20060102T150405Z"))
-		line("SUMMARY:" + icsText(s.Title.Default()))
-		where := ed.Venue.Name.Default()
+		line("SUMMARY:" + icsText(p.L(s.Title)))
+		where := p.L(ed.Venue.Name)
 		if s.Place != "" {
-			where = s.Place + ", " + where
+			where = p.RoomName(s.Place) + ", " + where
 		}
 		line("LOCATION:" + icsText(where))
-		desc := s.Outline.Default()
-		if names := speakerNames(s); names != "" {
+		desc := p.L(s.Outline)
+		if names := speakerNames(p, s); names != "" {
 			desc = names + "\n\n" + desc
 		}
 		line("DESCRIPTION:" + icsText(desc))
@@ -65,10 +66,10 @@ func calendar(ed *conference.Edition, sessions []*conference.Session, baseURL st
 	return []byte(b.String())
 }
 
-func speakerNames(s *conference.Session) string {
+func speakerNames(p page, s *conference.Session) string {
 	names := make([]string, len(s.Speakers))
 	for i, sp := range s.Speakers {
-		names[i] = sp.Name.Default()
+		names[i] = p.L(sp.Name)
 	}
 	return strings.Join(names, ", ")
 }

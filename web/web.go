@@ -7,9 +7,7 @@ package web
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -53,6 +51,7 @@ type Handler struct {
 	opts    Options
 	tmpl    *template.Template
 	assets  *assets
+	worker  *body // the service worker script
 	logger  *slog.Logger
 	mux     *http.ServeMux
 
@@ -60,7 +59,7 @@ type Handler struct {
 	// rendered once per language, filter and host: the content cannot
 	// change while the process runs. Least recently used pages go first,
 	// so requests with made-up Host headers cannot crowd out real pages.
-	cache *lru.Cache[string, renderedPage]
+	cache *lru.Cache[string, *body]
 }
 
 // maxCachedPages bounds the page cache (about 60 KB a page).
@@ -83,16 +82,24 @@ func NewHandler(catalog *conference.Catalog, likes Likes, logger *slog.Logger, o
 		opts.Now = time.Now
 	}
 	h := &Handler{catalog: catalog, likes: likes, opts: opts, logger: logger, mux: http.NewServeMux()}
-	h.cache, _ = lru.New[string, renderedPage](maxCachedPages) // fails only for a size <= 0
+	h.cache, _ = lru.New[string, *body](maxCachedPages) // fails only for a size <= 0
 	h.assets = loadAssets(staticFS)
+	h.worker = newBody(serviceWorkerScript(h.assets))
 	h.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
-		"clock": func(t time.Time) string { return t.Format("15:04") },
-		"date":  func(t time.Time) string { return t.Format("2006-01-02") },
-		"rfc":   func(t time.Time) string { return t.Format(time.RFC3339) },
-		"dict":  dict,
-		"asset": h.assets.url,
-		"join":  strings.Join,
-		"add":   func(a, b int) int { return a + b },
+		"clock":  func(t time.Time) string { return t.Format("15:04") },
+		"date":   func(t time.Time) string { return t.Format("2006-01-02") },
+		"rfc":    func(t time.Time) string { return t.Format(time.RFC3339) },
+		"dict":   dict,
+		"asset":  h.assets.url,
+		"join":   strings.Join,
+		"isTalk": isTalk,
+		"ogLocale": func(lang string) string {
+			if lang == "ja" {
+				return "ja_JP"
+			}
+			return "en_US"
+		},
+		"add": func(a, b int) int { return a + b },
 		"floorHeight": func(bs []booth) int {
 			if len(bs) == 0 {
 				return 60
@@ -113,6 +120,16 @@ func NewHandler(catalog *conference.Catalog, likes Likes, logger *slog.Logger, o
 	h.mux.HandleFunc("GET /{edition}/schedule.xml", h.scheduleExport)
 	h.mux.HandleFunc("GET /{edition}/schedule.json", h.scheduleExport)
 	h.mux.HandleFunc("GET /{edition}/avatars/{file}", h.avatar)
+	icons := newSiteIcons()
+	for path := range icons {
+		h.mux.HandleFunc("GET "+path, icons.serve)
+	}
+	h.mux.HandleFunc("GET /manifest.webmanifest", h.manifest)
+	h.mux.HandleFunc("GET /sw.js", h.serviceWorker)
+	h.mux.HandleFunc("GET /robots.txt", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("User-agent: *\nAllow: /\n"))
+	})
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { h.notFound(w, r, nil) })
 	return h
 }
@@ -163,8 +180,9 @@ type page struct {
 	Body     string // a class on <body>
 
 	Days       []timetableDay
-	Talks      []*conference.Session
 	Filter     talkFilter
+	TalkCount  int // talks the filter keeps
+	TalkTypes  []string
 	Tags       []string
 	Booths     []booth
 	Session    *conference.Session
@@ -173,19 +191,57 @@ type page struct {
 	Ranking    []ranked
 	Chart      template.HTML
 	ChartTotal int64
+	JSONLD     template.JS // schema.org data about the page, for search engines
+}
+
+// RoomName is a room's name in the page's language.
+func (p page) RoomName(name string) string {
+	if p.Edition != nil {
+		if r := p.Edition.Room(name); r != nil {
+			return p.L(r.Name)
+		}
+	}
+	return name
 }
 
 // T picks a label of the user interface in the page's language. The labels
 // exist in English and Japanese; pages in other languages show English.
 func (p page) T(en, ja string) string {
 	if p.Lang == "ja" && ja != "" {
-		return ja
+		return japaneseText(ja)
 	}
 	return en
 }
 
+// LangURL is this page in another language, with the same filter: the
+// site's language lives in ?hl=, apart from the filter's parameters.
+func (p page) LangURL(lang string) string {
+	q := p.Filter.query()
+	q.Set("hl", lang)
+	return p.Path + "?" + q.Encode()
+}
+
+// Base is the site's absolute URL, without a trailing slash.
+func (p page) Base() string { return strings.TrimSuffix(p.URL, p.Path) }
+
+// OtherLangs are the languages the page is also offered in.
+func (p page) OtherLangs() []string {
+	var out []string
+	for _, l := range p.Languages() {
+		if l != p.Lang {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // L picks a text of the content in the page's language.
-func (p page) L(t conference.Text) string { return t.In(p.Lang) }
+func (p page) L(t conference.Text) string {
+	if p.Lang == "ja" {
+		return japaneseText(t.In(p.Lang))
+	}
+	return t.In(p.Lang)
+}
 
 // Languages are the languages the page is offered in: the edition's.
 func (p page) Languages() []string {
@@ -266,14 +322,16 @@ func (h *Handler) landing(w http.ResponseWriter, r *http.Request) {
 	}
 	p := h.newPage(w, r, ed)
 	p.Filter = parseTalkFilter(ed, r.URL.Query())
-	key := strings.Join([]string{"landing", ed.ID, p.Lang, h.baseURL(r), p.Filter.Room, p.Filter.Tag, p.Filter.Lang}, "\x00")
+	key := strings.Join([]string{"landing", ed.ID, p.Lang, h.baseURL(r), p.Filter.Room, p.Filter.Tag, p.Filter.Lang, p.Filter.Type}, "\x00")
 	h.renderCached(w, r, key, "landing.html", p, func(p *page) {
 		p.Title = p.L(ed.Name)
 		p.Body = "landing"
 		p.Days = timetable(ed)
-		p.Talks = p.Filter.apply(ed)
+		p.TalkCount = p.Filter.count(ed)
+		p.TalkTypes = talkTypes
 		p.Tags = ed.Tags()
 		p.Booths = floorPlan(ed.Exhibitions)
+		p.JSONLD = editionJSONLD(*p, h.baseURL(r))
 	})
 }
 
@@ -296,6 +354,7 @@ func (h *Handler) session(w http.ResponseWriter, r *http.Request) {
 	p.Desc = firstSentence(p.L(s.Outline))
 	p.Liked = h.likes.Total(like.Key{Edition: ed.ID, SessionID: s.ID})
 	p.Body = "session"
+	p.JSONLD = sessionJSONLD(p, h.baseURL(r), s)
 	h.render(w, r, http.StatusOK, "session.html", p)
 }
 
@@ -379,12 +438,19 @@ func (h *Handler) schedule(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) writeCalendar(w http.ResponseWriter, r *http.Request, ed *conference.Edition, sessions []*conference.Session, name string) {
-	body := calendar(ed, sessions, h.baseURL(r), h.opts.Now())
+	// A calendar app that subscribes sends no cookie: the language is in
+	// the link (?hl=), else the browser's.
+	lang := queryLanguage(r, ed.Languages)
+	if lang == "" {
+		lang = acceptLanguage(r.Header.Get("Accept-Language"), ed.Languages)
+	}
+	body := calendar(ed, sessions, h.baseURL(r), h.opts.Now(), lang)
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+ed.ID+"-"+name+`"`)
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	_, _ = w.Write(body)
+	b := newBody(body)
+	b.write(w, r, http.StatusOK)
 }
 
 func (h *Handler) avatar(w http.ResponseWriter, r *http.Request) {
@@ -397,11 +463,8 @@ func (h *Handler) avatar(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "image/svg+xml")
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'")
-	body := avatarSVG(id, ed.Speaker(id).Name.Default())
-	if notModified(w, r, etagOf(body)) {
-		return
-	}
-	_, _ = w.Write(body)
+	b := newBody(avatarSVG(id, ed.Speaker(id).Name.Default()))
+	b.write(w, r, http.StatusOK)
 }
 
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request, ed *conference.Edition) {
@@ -431,7 +494,7 @@ func (h *Handler) renderCached(w http.ResponseWriter, r *http.Request, key, name
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
-		page = renderedPage{body: buf.Bytes(), etag: etagOf(buf.Bytes())}
+		page = newBody(buf.Bytes())
 		h.cache.Add(key, page)
 	}
 	h.writePage(w, r, http.StatusOK, p.Lang, page)
@@ -447,11 +510,11 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	h.writePage(w, r, status, p.Lang, renderedPage{body: buf.Bytes(), etag: etagOf(buf.Bytes())})
+	h.writePage(w, r, status, p.Lang, newBody(buf.Bytes()))
 }
 
 // writePage sends a rendered page with its caching and security headers.
-func (h *Handler) writePage(w http.ResponseWriter, r *http.Request, status int, lang string, page renderedPage) {
+func (h *Handler) writePage(w http.ResponseWriter, r *http.Request, status int, lang string, page *body) {
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
 	hdr.Set("Content-Language", lang)
@@ -460,22 +523,7 @@ func (h *Handler) writePage(w http.ResponseWriter, r *http.Request, status int, 
 		hdr.Set("Cache-Control", "public, max-age=60")
 	}
 	hdr.Set("Content-Security-Policy", contentSecurityPolicy)
-	if status == http.StatusOK && notModified(w, r, page.etag) {
-		return
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(page.body)
-}
-
-// renderedPage is a page's HTML with its ETag, computed once per render.
-type renderedPage struct {
-	body []byte
-	etag string
-}
-
-func etagOf(body []byte) string {
-	sum := sha256.Sum256(body)
-	return `"` + hex.EncodeToString(sum[:12]) + `"`
+	page.write(w, r, status)
 }
 
 // notModified sets the ETag and answers 304 if the client has it.
@@ -491,10 +539,11 @@ func notModified(w http.ResponseWriter, r *http.Request, etag string) bool {
 }
 
 // language picks one of the edition's languages (langs, the default
-// first): ?lang= first (and remembers it in a cookie), then the remembered
-// choice, then the browser's Accept-Language, then the default.
+// first): ?hl= first (or ?lang=, which links shared before ?hl= carry),
+// remembered in a cookie, then the remembered choice, then the browser's
+// Accept-Language, then the default.
 func language(w http.ResponseWriter, r *http.Request, langs []string) string {
-	if l := r.URL.Query().Get("lang"); slices.Contains(langs, l) {
+	if l := queryLanguage(r, langs); l != "" {
 		http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
 		return l
 	}
@@ -502,6 +551,16 @@ func language(w http.ResponseWriter, r *http.Request, langs []string) string {
 		return c.Value
 	}
 	return acceptLanguage(r.Header.Get("Accept-Language"), langs)
+}
+
+// queryLanguage is the language of langs the URL asks for, or "".
+func queryLanguage(r *http.Request, langs []string) string {
+	for _, name := range []string{"hl", "lang"} {
+		if l := r.URL.Query().Get(name); slices.Contains(langs, l) {
+			return l
+		}
+	}
+	return ""
 }
 
 // acceptLanguage returns the language of langs the header prefers, or the

@@ -42,10 +42,37 @@
     this.timer = null;
     this.backoff = 1000;
     this.firstEvent = true;
+    // Taps made offline wait in this browser until the network is back,
+    // across reloads.
+    this.queueKey = "techconf.queue." + edition + "." + this.session;
+    this.pending = parseInt(localStorage.getItem(this.queueKey), 10) || 0;
+    this.retryTimer = null;
     var self = this;
     box.querySelector(".like-button").addEventListener("click", function () { self.tap(); });
+    window.addEventListener("online", function () { self.flush(); });
+    this.show();
+    if (this.pending > 0) { this.waiting(); this.flush(); }
     this.connect();
   }
+
+  // save keeps the taps not sent yet in this browser.
+  LikeBox.prototype.save = function () {
+    if (this.pending > 0) {
+      localStorage.setItem(this.queueKey, String(this.pending));
+    } else {
+      localStorage.removeItem(this.queueKey);
+    }
+  };
+
+  // waiting says that taps wait for the network, and tries again soon.
+  LikeBox.prototype.waiting = function () {
+    this.statusEl.textContent = t("Offline: " + this.pending + (this.pending === 1 ? " like" : " likes") + " waiting to be sent.",
+      "オフラインです。" + this.pending + "件のいいねが送信待ちです。");
+    var self = this;
+    if (!this.retryTimer) {
+      this.retryTimer = setTimeout(function () { self.retryTimer = null; self.flush(); }, 3000);
+    }
+  };
 
   // show displays the stored total plus our taps that it does not include
   // yet. Events and answers arrive in either order: likes seen in events
@@ -57,7 +84,9 @@
 
   LikeBox.prototype.tap = function () {
     this.pending++;
+    this.save();
     this.show();
+    if (!navigator.onLine) { this.waiting(); return; }
     var plus = this.plusEl;
     plus.textContent = "+1";
     plus.classList.remove("pop");
@@ -71,9 +100,11 @@
     }
   };
 
-  // flush sends the pending taps as one burst (createLike's count).
+  // flush sends the pending taps as one burst (createLike's count). When
+  // the network fails, the taps go back to the queue and wait.
   LikeBox.prototype.flush = function () {
     if (this.inflight > 0 || this.pending === 0) { return; }
+    if (!navigator.onLine) { this.waiting(); return; }
     var n = Math.min(this.pending, 100);
     this.pending -= n;
     this.inflight = n;
@@ -94,13 +125,16 @@
         self.statusEl.textContent = "";
       }
       self.seen = 0;
+      self.save();
       self.show();
       self.flush();
     }).catch(function () {
       self.inflight = 0;
       self.seen = 0;
-      self.reject(n, null);
+      self.pending += n;
+      self.save();
       self.show();
+      self.waiting();
     });
   };
 
@@ -230,29 +264,123 @@
   }
 
   // ---- Talk filters: instant, and the same as the form without script ----
+  // The filter's state is in the URL under its own names (room, tag,
+  // talklang, type); the site's language (hl) is left as it is.
+
+  var filterNames = ["room", "tag", "talklang", "type"];
 
   function setupFilters() {
     var form = document.querySelector("form.filters");
     if (!form) { return; }
     form.querySelector(".apply").hidden = true;
     var apply = function () {
-      var room = form.room.value, tag = form.tag.value, lang = form.lang.value;
+      var f = {};
+      filterNames.forEach(function (n) { f[n] = form.elements[n].value; });
       var shown = 0;
-      document.querySelectorAll("#talks .talk").forEach(function (c) {
-        var ok = (!room || c.dataset.room === room) && (!lang || c.dataset.lang === lang) &&
-          (!tag || c.dataset.tags.split("|").indexOf(tag) >= 0);
+      document.querySelectorAll("#timetable .filterable").forEach(function (c) {
+        var ok = (!f.room || c.dataset.room === f.room) && (!f.talklang || c.dataset.lang === f.talklang) &&
+          (!f.type || c.dataset.type === f.type) && (!f.tag || c.dataset.tags.split("|").indexOf(f.tag) >= 0);
         c.hidden = !ok;
         if (ok) { shown++; }
       });
       document.getElementById("talk-count").textContent = String(shown);
-      var q = new URLSearchParams();
-      if (room) { q.set("room", room); }
-      if (tag) { q.set("tag", tag); }
-      if (lang) { q.set("lang", lang); }
-      history.replaceState(null, "", location.pathname + (q.toString() ? "?" + q : "") + "#talks");
+      var q = new URLSearchParams(location.search);
+      filterNames.forEach(function (n) { if (f[n]) { q.set(n, f[n]); } else { q.delete(n); } });
+      history.replaceState(null, "", location.pathname + (q.toString() ? "?" + q : "") + location.hash);
+      // The language links keep the filter, as the server writes them.
+      document.querySelectorAll(".lang-switch a, link[rel=alternate][hreflang]").forEach(function (a) {
+        var u = new URL(a.href, location.href);
+        filterNames.forEach(function (n) { if (f[n]) { u.searchParams.set(n, f[n]); } else { u.searchParams.delete(n); } });
+        a.href = a.tagName === "LINK" ? u.href : u.pathname + u.search;
+      });
     };
     form.addEventListener("change", apply);
     form.addEventListener("submit", function (e) { e.preventDefault(); apply(); });
+  }
+
+  // ---- Time zones: the event's, or the viewer's own, remembered -----------
+
+  var zoneKey = "techconf.zone";
+
+  function setupZones() {
+    var btn = document.getElementById("zone-toggle");
+    if (!btn || !window.Intl) { return; }
+    var eventZone = btn.dataset.eventZone;
+    var mine = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    var sample = document.querySelector("time[datetime][data-f]");
+    if (!mine || !sample) { return; }
+    var at = new Date(sample.getAttribute("datetime"));
+    if (offsetIn(eventZone, at) === offsetIn(mine, at)) { return; } // nothing to switch
+    var locale = ja ? "ja-JP" : "en-GB";
+    var els = document.querySelectorAll("[data-f]");
+    els.forEach(function (el) { el.dataset.orig = el.textContent; });
+    var render = function (useMine) {
+      btn.setAttribute("aria-pressed", useMine ? "true" : "false");
+      btn.textContent = useMine ? t("Show times in the event's time zone", "開催地の時刻で表示") :
+        t("Show times in my time zone (" + mine + ")", "自分のタイムゾーン（" + mine + "）で表示");
+      els.forEach(function (el) {
+        if (!useMine) { el.textContent = el.dataset.orig; return; }
+        var d = new Date(el.getAttribute("datetime") || el.dataset.t);
+        var f = el.dataset.f;
+        if (f === "clock") {
+          el.textContent = new Intl.DateTimeFormat(locale, { timeZone: mine, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(d);
+        } else if (f === "day") {
+          el.textContent = new Intl.DateTimeFormat(locale, { timeZone: mine, weekday: ja ? "short" : "long", year: "numeric", month: ja ? "numeric" : "long", day: "numeric" }).format(d);
+        } else if (f === "zone") {
+          el.textContent = zoneName(mine, d, locale) + " (" + mine + ")";
+        }
+      });
+    };
+    btn.parentNode.hidden = false;
+    render(localStorage.getItem(zoneKey) === "mine");
+    btn.addEventListener("click", function () {
+      var useMine = btn.getAttribute("aria-pressed") !== "true";
+      localStorage.setItem(zoneKey, useMine ? "mine" : "event");
+      render(useMine);
+    });
+  }
+
+  // offsetIn returns a zone's offset from UTC at a moment, in minutes.
+  function offsetIn(zone, d) {
+    var parts = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric" }).formatToParts(d);
+    var v = {};
+    parts.forEach(function (p) { v[p.type] = parseInt(p.value, 10); });
+    return Math.round((Date.UTC(v.year, v.month - 1, v.day, v.hour, v.minute) - d.getTime()) / 60000);
+  }
+
+  function zoneName(zone, d, locale) {
+    var part = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: "short" }).formatToParts(d)
+      .filter(function (p) { return p.type === "timeZoneName"; })[0];
+    return part ? part.value : zone;
+  }
+
+  // ---- During the event: a line at the current time, a link to what's next
+
+  function setupNow() {
+    var now = Date.now();
+    document.querySelectorAll(".tg[data-start]").forEach(function (grid) {
+      var cards = grid.querySelectorAll(".card[data-start]");
+      if (!cards.length) { return; }
+      var first = new Date(grid.dataset.start).getTime();
+      var last = 0;
+      cards.forEach(function (c) { last = Math.max(last, new Date(c.dataset.end).getTime()); });
+      if (now < first - 3600000 || now > last) { return; } // not this day
+      var line = grid.querySelector(".tg-now");
+      if (now >= first) {
+        line.style.gridRowStart = String(2 + Math.floor((now - first) / 300000));
+        line.hidden = false;
+      }
+      var next = null;
+      cards.forEach(function (c) {
+        var s = new Date(c.dataset.start).getTime();
+        if (s > now && !c.hidden && (!next || s < new Date(next.dataset.start).getTime())) { next = c; }
+      });
+      var bar = grid.previousElementSibling;
+      if (next && bar && bar.classList.contains("now-bar")) {
+        bar.querySelector("a").href = "#" + next.id;
+        bar.hidden = false;
+      }
+    });
   }
 
   // ---- The live ranking: refreshed in place --------------------------------
@@ -269,11 +397,53 @@
     }, every);
   }
 
+  // ---- Offline: a service worker keeps the pages seen and those linked ----
+
+  function setupOffline() {
+    var note = document.querySelector(".offline-note");
+    var update = function () {
+      if (!note) { return; }
+      note.textContent = t("You are offline. Pages you have opened, and the sessions and speakers they list, still work.",
+        "オフラインです。開いたページと、そこに載っているセッションと登壇者のページは引き続き見られます。");
+      note.hidden = navigator.onLine;
+    };
+    window.addEventListener("online", update);
+    window.addEventListener("offline", update);
+    update();
+    if (!("serviceWorker" in navigator)) { return; }
+    navigator.serviceWorker.register("/sw.js").then(function () { return navigator.serviceWorker.ready; }).then(function (reg) {
+      var links = {};
+      document.querySelectorAll("main a[href^='/" + edition + "/sessions/'], main a[href^='/" + edition + "/speakers/']").forEach(function (a) {
+        var path = new URL(a.href).pathname;
+        if (/\.ics$/.test(path)) { return; }
+        links[path] = true;
+        var sp = path.match(/\/speakers\/([^/]+)$/);
+        if (sp) { links["/" + edition + "/avatars/" + sp[1] + ".svg"] = true; }
+      });
+      document.querySelectorAll(".card[data-session]").forEach(function (c) {
+        links["/" + edition + "/sessions/" + c.dataset.session] = true;
+      });
+      document.querySelectorAll("[data-speakers]").forEach(function (c) {
+        c.dataset.speakers.split(" ").forEach(function (id) {
+          if (id) { links["/" + edition + "/speakers/" + id] = true; links["/" + edition + "/avatars/" + id + ".svg"] = true; }
+        });
+      });
+      links["/" + edition + "/"] = true;
+      navigator.serviceWorker.addEventListener("message", function (e) {
+        if (e.data && e.data.cached) { document.documentElement.dataset.offlineReady = String(e.data.cached); }
+      });
+      reg.active.postMessage({ cache: Object.keys(links) });
+    }).catch(function () {});
+  }
+
   function start() {
     document.querySelectorAll("[data-like]").forEach(function (box) { new LikeBox(box); });
     setupBookmarks();
     setupFilters();
+    setupZones();
+    setupNow();
     setupRanking();
+    setupOffline();
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

@@ -1,0 +1,89 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// lighthouseResult is one page's result, as testdata/browser/lighthouse.mjs
+// prints it.
+type lighthouseResult struct {
+	Path, FormFactor string
+	Scores           map[string]int
+	Failed           []struct {
+		Category, ID, Title, Value string
+		Score                      float64
+	}
+}
+
+// TestLighthouse runs Lighthouse 12 (npm, Node) with Debian's Chromium on
+// the landing, a session, a speaker and the likes page, mobile and desktop,
+// against a real server. Accessibility, best practices and SEO must score
+// 100. Performance depends on the machine's load, so it is reported (and
+// written to artifacts/lighthouse.json) rather than asserted; the figures
+// are in docs/performance.md.
+func TestLighthouse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Lighthouse takes a minute or two; skipped with -short")
+	}
+	npmPackageFile(t, "lighthouse/package.json")
+	node, err := exec.LookPath("node")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no node on PATH; Node 20 runs Lighthouse")
+		}
+		t.Skip("no node on PATH: install Node 20 to run Lighthouse")
+	}
+	chrome := chromiumPath(t)
+	s := mustOpenFullSite(t)
+	paths := []string{"/2018/", "/2018/sessions/5", "/2018/speakers/aiko-tanabe", "/2018/likes"}
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, append([]string{filepath.Join("testdata", "browser", "lighthouse.mjs"), s.URL}, paths...)...)
+	cmd.Env = append(os.Environ(), "CHROME_PATH="+chrome)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("lighthouse: %v\n%s", err, stderr.String())
+	}
+	t.Logf("Lighthouse ran %d pages x 2 form factors in %s", len(paths), time.Since(start).Round(time.Second))
+	var results []lighthouseResult
+	if err := json.Unmarshal(stdout.Bytes(), &results); err != nil {
+		t.Fatalf("lighthouse output: %v\n%s", err, stdout.String())
+	}
+	if len(results) != 2*len(paths) {
+		t.Fatalf("%d results; want %d", len(results), 2*len(paths))
+	}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(artifactDir(t)), "lighthouse.json"), stdout.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range results {
+		t.Logf("%-8s %-28s performance %3d, accessibility %3d, best practices %3d, SEO %3d",
+			r.FormFactor, r.Path, r.Scores["performance"], r.Scores["accessibility"], r.Scores["best-practices"], r.Scores["seo"])
+		for _, cat := range []string{"accessibility", "best-practices", "seo"} {
+			if r.Scores[cat] != 100 {
+				var why []string
+				for _, f := range r.Failed {
+					if f.Category == cat {
+						why = append(why, fmt.Sprintf("%s (%s)", f.ID, f.Title))
+					}
+				}
+				t.Errorf("%s %s: %s %d; want 100; failing: %s", r.FormFactor, r.Path, cat, r.Scores[cat], strings.Join(why, "; "))
+			}
+		}
+		for _, f := range r.Failed {
+			if f.Category == "performance" {
+				t.Logf("  performance: %s %s (score %.2f)", f.ID, f.Value, f.Score)
+			}
+		}
+	}
+}
