@@ -99,11 +99,21 @@ func Open(ctx context.Context, store Store, cfg Config) (*Service, error) {
 	return s, nil
 }
 
-// Create accepts count likes of one session by one client. The caller has
-// checked that the session exists. In durable mode it returns once they are
-// stored; in buffered mode once they are in the buffer.
+// Create accepts count likes of one session by one client, without an
+// idempotency key: each call stores new likes.
 func (s *Service) Create(ctx context.Context, k Key, userUUID string, count int) ([]Like, error) {
-	if err := ValidateRequest(userUUID, count); err != nil {
+	return s.CreateOnce(ctx, k, userUUID, "", count)
+}
+
+// CreateOnce accepts count likes of one session by one client. With a
+// requestID (the client's idempotency key), the likes' IDs derive from it,
+// so a retry of the request, on this server or another, stores nothing new
+// and returns the same likes: the stores keep like IDs for ever, so the
+// window in which a retry is recognised has no end. The caller has checked
+// that the session exists. In durable mode it returns once the likes are
+// stored; in buffered mode once they are in the buffer.
+func (s *Service) CreateOnce(ctx context.Context, k Key, userUUID, requestID string, count int) ([]Like, error) {
+	if err := ValidateRequest(userUUID, requestID, count); err != nil {
 		return nil, err
 	}
 	if !s.limiter.Allow(userUUID, count) {
@@ -113,8 +123,12 @@ func (s *Service) Create(ctx context.Context, k Key, userUUID string, count int)
 	now := s.cfg.Now()
 	likes := make([]Like, count)
 	for i := range likes {
+		id := uuid.NewString() // random: no key starts with an ever-growing value
+		if requestID != "" {
+			id = LikeID(k.Edition, userUUID, requestID, i)
+		}
 		likes[i] = Like{
-			ID:        uuid.NewString(), // random: no key starts with an ever-growing value
+			ID:        id,
 			Edition:   k.Edition,
 			SessionID: k.SessionID,
 			UserUUID:  userUUID,

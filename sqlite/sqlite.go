@@ -125,7 +125,6 @@ type LikeStore struct {
 
 	// Statements prepared once: parsing SQL was a fifth of the CPU of a
 	// flush when every batch prepared its own.
-	checkBatch  *sql.Stmt
 	insertLike  *sql.Stmt
 	insertLikes *sql.Stmt // likesPerInsert rows at once
 	insertSum   *sql.Stmt
@@ -140,10 +139,9 @@ const likesPerInsert = 100
 func NewLikeStore(db *DB) *LikeStore {
 	s := &LikeStore{db: db}
 	row := "(?, ?, ?, ?, ?, ?)"
-	s.checkBatch = db.mustPrepare(`SELECT COUNT(*) FROM like_summaries WHERE batch_id = ?`)
-	s.insertLike = db.mustPrepare(`INSERT INTO likes (like_id, edition, session_id, user_uuid, created_at, server_id) VALUES ` + row + ` ON CONFLICT (like_id) DO NOTHING`)
+	s.insertLike = db.mustPrepare(`INSERT INTO likes (like_id, edition, session_id, user_uuid, created_at, server_id) VALUES ` + row + ` ON CONFLICT (like_id) DO NOTHING RETURNING like_id`)
 	s.insertLikes = db.mustPrepare(`INSERT INTO likes (like_id, edition, session_id, user_uuid, created_at, server_id) VALUES ` +
-		row + strings.Repeat(", "+row, likesPerInsert-1) + ` ON CONFLICT (like_id) DO NOTHING`)
+		row + strings.Repeat(", "+row, likesPerInsert-1) + ` ON CONFLICT (like_id) DO NOTHING RETURNING like_id`)
 	s.insertSum = db.mustPrepare(`INSERT INTO like_summaries (batch_id, edition, session_id, server_id, second, likes) VALUES (?, ?, ?, ?, ?, ?)`)
 	s.changes = db.mustPrepare(`SELECT seq, batch_id, edition, session_id, server_id, second, likes
 		FROM like_summaries WHERE seq > ? ORDER BY seq LIMIT ?`)
@@ -163,21 +161,18 @@ func (db *DB) mustPrepare(query string) *sql.Stmt {
 // MaxBatchLikes is 0: SQLite has no limit of its own on a transaction.
 func (s *LikeStore) MaxBatchLikes() int { return 0 }
 
-// WriteBatch stores a batch's likes and summaries in one transaction. A
-// batch already stored (a retry after an ambiguous failure) is skipped.
+// WriteBatch stores the batch's likes that are not stored yet, and the
+// summaries of exactly those, in one transaction. Each INSERT returns the
+// IDs it added (ON CONFLICT DO NOTHING RETURNING), so a like stored before,
+// by a retried write of this batch or by a retried request on another
+// server, is skipped and not counted, in the same snapshot that writes.
 func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 	tx, err := s.db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer tx.Rollback()
-	var exists int
-	if err := tx.StmtContext(ctx, s.checkBatch).QueryRowContext(ctx, b.ID).Scan(&exists); err != nil {
-		return fmt.Errorf("sqlite: check batch: %w", err)
-	}
-	if exists > 0 {
-		return nil
-	}
+	added := make(map[string]bool, len(b.Likes))
 	likes := b.Likes
 	args := make([]any, 0, 6*likesPerInsert)
 	many := tx.StmtContext(ctx, s.insertLikes)
@@ -186,19 +181,22 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 		for _, l := range likes[:likesPerInsert] {
 			args = append(args, l.ID, l.Edition, l.SessionID, l.UserUUID, l.CreatedAt.UnixMicro(), l.ServerID)
 		}
-		if _, err := many.ExecContext(ctx, args...); err != nil {
+		if err := collectIDs(ctx, many, args, added); err != nil {
 			return fmt.Errorf("sqlite: insert likes: %w", err)
 		}
 		likes = likes[likesPerInsert:]
 	}
 	one := tx.StmtContext(ctx, s.insertLike)
 	for _, l := range likes {
-		if _, err := one.ExecContext(ctx, l.ID, l.Edition, l.SessionID, l.UserUUID, l.CreatedAt.UnixMicro(), l.ServerID); err != nil {
+		if err := collectIDs(ctx, one, []any{l.ID, l.Edition, l.SessionID, l.UserUUID, l.CreatedAt.UnixMicro(), l.ServerID}, added); err != nil {
 			return fmt.Errorf("sqlite: insert like: %w", err)
 		}
 	}
+	if len(added) == 0 {
+		return nil // all stored before: nothing to count
+	}
 	sum := tx.StmtContext(ctx, s.insertSum)
-	for _, sm := range b.Summaries() {
+	for _, sm := range b.Fresh(func(id string) bool { return added[id] }).Summaries() {
 		if _, err := sum.ExecContext(ctx, sm.BatchID, sm.Edition, sm.SessionID, sm.ServerID, sm.Second, sm.Likes); err != nil {
 			return fmt.Errorf("sqlite: insert summary: %w", err)
 		}
@@ -207,6 +205,24 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	return nil
+}
+
+// collectIDs runs an INSERT ... RETURNING like_id and adds the returned
+// IDs (the rows it really inserted) to added.
+func collectIDs(ctx context.Context, stmt *sql.Stmt, args []any, added map[string]bool) error {
+	rows, err := stmt.QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		added[id] = true
+	}
+	return rows.Err()
 }
 
 // Totals sums the summaries of every session, and returns the highest seq
