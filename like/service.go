@@ -79,15 +79,11 @@ func Open(ctx context.Context, store Store, cfg Config) (*Service, error) {
 	}
 	s := &Service{cfg: cfg, observer: observer, broker: broker}
 	cfg.Buffer.Eager = cfg.Ack == AckDurable
-	// After each commit of its own, the server reads the new summaries at
-	// once, so that the totals it serves include the likes it acknowledges.
-	s.buffer = NewBuffer(store, cfg.Buffer, cfg.Metrics, cfg.Logger, func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		if err := observer.Poll(ctx); err != nil {
-			observer.Wake()
-		}
-	})
+	// After each commit of its own, the observer reads the new summaries at
+	// once, in its own goroutine: neither the acknowledgement nor the next
+	// commit waits for that read. A reader that comes before it ends
+	// catches up itself (Total), so a client reads its own likes.
+	s.buffer = NewBuffer(store, cfg.Buffer, cfg.Metrics, cfg.Logger, observer.Committed)
 	s.limiter = NewRateLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now)
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
@@ -154,8 +150,13 @@ func (s *Service) CreateOnce(ctx context.Context, k Key, userUUID, requestID str
 	return likes, nil
 }
 
-// Total returns the session's stored total as of the observer's last read.
-func (s *Service) Total(k Key) int64 { return s.broker.Total(k) }
+// Total returns the session's stored total as of the observer's last read,
+// which includes every commit of this server that came before the call: a
+// durable client reads its own likes.
+func (s *Service) Total(k Key) int64 {
+	s.observer.CatchUp()
+	return s.broker.Total(k)
+}
 
 // Subscribe returns the session's live events until ctx is done.
 func (s *Service) Subscribe(ctx context.Context, k Key) (<-chan *Event, error) {
