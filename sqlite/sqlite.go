@@ -217,6 +217,9 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 	likes := b.Likes
 	args := make([]any, 0, 6*insertSizes[0])
 	for _, size := range insertSizes {
+		if len(likes) < size {
+			continue
+		}
 		stmt := tx.StmtContext(ctx, s.insertLikes[size])
 		for len(likes) >= size {
 			args = args[:0]
