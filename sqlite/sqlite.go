@@ -46,7 +46,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, fmt.Errorf("sqlite: empty path")
 	}
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
+	// temp_store(MEMORY): each INSERT ... ON CONFLICT keeps a statement
+	// journal, which SQLite otherwise writes to a temporary file, a system
+	// call per page. wal_autocheckpoint(0): see checkpoint.
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=wal_autocheckpoint(0)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 	if path == ":memory:" {
 		// One connection, or every connection would see its own empty database.
 		dsn = "file::memory:?_pragma=foreign_keys(ON)"

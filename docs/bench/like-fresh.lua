@@ -1,6 +1,7 @@
 -- createLike with a new client UUID per request, as at a conference where
 -- every attendee taps a few times. Without an idempotency key, so that it
--- also runs against servers that predate requestId.
+-- also runs against servers that predate requestId. The document is the
+-- one the web page sends.
 local threads = 0
 function setup(thread)
   threads = threads + 1
@@ -14,5 +15,5 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 request = function()
   counter = counter + 1
-  return wrk.format(nil, nil, nil, '{"query":"mutation($u: String!) { createLike(input: {uuid: $u, sessionId: 5}) { count } }","variables":{"u":"' .. prefix .. counter .. '"}}')
+  return wrk.format(nil, nil, nil, '{"query":"mutation($input: CreateLikeInput!) { createLike(input: $input) { count } }","variables":{"input":{"uuid":"' .. prefix .. counter .. '","sessionId":5}}}')
 end

@@ -1,5 +1,5 @@
 -- createLike with a new client UUID and a new idempotency key (requestId)
--- per request, as the web page sends them.
+-- per request, in the document the web page sends.
 local threads = 0
 function setup(thread)
   threads = threads + 1
@@ -14,5 +14,5 @@ wrk.headers["Content-Type"] = "application/json"
 request = function()
   counter = counter + 1
   local id = prefix .. counter
-  return wrk.format(nil, nil, nil, '{"query":"mutation($u: String!, $k: String) { createLike(input: {uuid: $u, sessionId: 5, requestId: $k}) { count } }","variables":{"u":"' .. id .. '","k":"' .. id .. '"}}')
+  return wrk.format(nil, nil, nil, '{"query":"mutation($input: CreateLikeInput!) { createLike(input: $input) { count } }","variables":{"input":{"uuid":"' .. id .. '","sessionId":5,"requestId":"' .. id .. '"}}}')
 end
