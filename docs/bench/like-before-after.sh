@@ -8,6 +8,8 @@
 #   (cd OLD_TREE && go build -o /tmp/tc-before ./cmd/techconf)
 #   go build -o /tmp/techconf-bench ./cmd/techconf-bench
 #   docs/bench/like-before-after.sh /tmp/tc-before /tmp/tc-after [rounds]
+# With SPANNER=1, each run gets a new database on a Cloud Spanner emulator
+# (emulator_main on PATH or in the Google Cloud SDK) instead of SQLite.
 set -euo pipefail
 cd "$(dirname "$0")"
 BEFORE=$1 AFTER=$2 ROUNDS=${3:-2} B=${BENCH:-/tmp/techconf-bench} DIR=$(mktemp -d)
@@ -27,9 +29,22 @@ run() {
 }
 PID=
 stop() { kill "$PID"; wait "$PID" 2>/dev/null || true; }
+RUN=0
+if [ "${SPANNER:-}" = 1 ]; then
+  EMU=$(command -v emulator_main || echo "$(gcloud info --format='value(installation.sdk_root)')/bin/cloud_spanner_emulator/emulator_main")
+  taskset -c 1 "$EMU" --host_port 127.0.0.1:19010 >/dev/null 2>&1 &
+  export SPANNER_EMULATOR_HOST=127.0.0.1:19010
+  sleep 2
+fi
 serve() { # binary, ack mode
   rm -f "$DIR"/db*
-  taskset -c 0 "$1" serve --addr 127.0.0.1:18081 --db "sqlite:$DIR/db" --like-ack "$2" 2>/dev/null &
+  RUN=$((RUN + 1))
+  local db="sqlite:$DIR/db"
+  if [ "${SPANNER:-}" = 1 ]; then
+    db="spanner:projects/bench/instances/bench/databases/d$RUN-$$"
+    "$AFTER" migrate --create --db "$db" >/dev/null
+  fi
+  taskset -c 0 "$1" serve --addr 127.0.0.1:18081 --db "$db" --like-ack "$2" 2>/dev/null &
   PID=$!
   for _ in $(seq 50); do curl -fs http://127.0.0.1:18081/healthz/readiness >/dev/null && return; sleep 0.1; done
 }
