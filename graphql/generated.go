@@ -6405,7 +6405,7 @@ func (ec *executionContext) unmarshalInputCreateLikeInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "uuid", "sessionId", "count"}
+	fieldsInOrder := [...]string{"clientMutationId", "uuid", "sessionId", "count", "requestId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -6440,6 +6440,13 @@ func (ec *executionContext) unmarshalInputCreateLikeInput(ctx context.Context, o
 				return it, err
 			}
 			it.Count = data
+		case "requestId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestID = data
 		}
 	}
 	return it, nil

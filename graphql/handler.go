@@ -52,6 +52,9 @@ type Options struct {
 	Logger    *slog.Logger
 	// OnOperation, if set, is told about every query and mutation.
 	OnOperation OperationFunc
+	// DisableFastPath sends every createLike through gqlgen's parse,
+	// validation and execution (see fastlike.go); tests compare the two.
+	DisableFastPath bool
 }
 
 func (o *Options) defaults() {
@@ -94,7 +97,8 @@ const queryCacheBytes = 16 << 20
 // GET, WebSocket (graphql-transport-ws and legacy graphql-ws) and SSE.
 func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Handler {
 	opts.defaults()
-	cfg := Config{Resolvers: &Resolver{Conf: ed, Likes: likes}}
+	resolver := &Resolver{Conf: ed, Likes: likes}
+	cfg := Config{Resolvers: resolver}
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(NewExecutableSchema(cfg))
 
@@ -120,8 +124,9 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: newByteCache(queryCacheBytes, func(k, q string) int { return len(k) + 2*len(q) })})
 	// Depth first: a deep query gets the error that names its real problem.
+	names := &operationNames{seen: map[string]bool{}}
 	if opts.OnOperation != nil {
-		srv.Use(operationMetrics{report: opts.OnOperation, names: &operationNames{seen: map[string]bool{}}})
+		srv.Use(operationMetrics{report: opts.OnOperation, names: names})
 	}
 	srv.Use(&queryLimits{maxDepth: opts.MaxDepth, maxComplexity: opts.ComplexityLimit,
 		maxAliases: defaultMaxAliases, maxSpreads: defaultMaxSpreads, maxOfType: defaultMaxOfType})
@@ -135,7 +140,11 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 		return techconf.Errorf(techconf.EINTERNAL, "internal error")
 	})
 
-	return &apiHandler{next: srv, opts: opts, cache: newResponseCache(opts.TokenLimit)}
+	h := &apiHandler{next: srv, opts: opts, cache: newResponseCache(opts.TokenLimit), names: names}
+	if !opts.DisableFastPath {
+		h.resolver = resolver
+	}
+	return h
 }
 
 // presentError turns an error into what the client sees: a user-facing
@@ -198,9 +207,11 @@ func websocketAcceptOptions(allowed []string) coderws.AcceptOptions {
 // an oversized request gets 413, not a decode error) and records the base
 // URL for absolute links.
 type apiHandler struct {
-	next  http.Handler
-	opts  Options
-	cache *responseCache
+	next     http.Handler
+	opts     Options
+	cache    *responseCache
+	names    *operationNames
+	resolver *Resolver // for the createLike fast path; nil when disabled
 }
 
 func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -238,6 +249,9 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	base = strings.TrimRight(base, "/")
 	r = r.WithContext(withSubscriptionLimits(withBaseURL(r.Context(), base), h.opts.Subscriptions))
+	if h.serveFast(w, r, body) {
+		return
+	}
 
 	key := h.cacheKey(r, body, base)
 	if key == "" {

@@ -14,7 +14,9 @@ import (
 
 // LikeService is what the API needs of the like pipeline.
 type LikeService interface {
-	Create(ctx context.Context, k like.Key, userUUID string, count int) ([]like.Like, error)
+	// CreateOnce stores count likes; requestID, when not empty, is the
+	// client's idempotency key.
+	CreateOnce(ctx context.Context, k like.Key, userUUID, requestID string, count int) ([]like.Like, error)
 	Total(k like.Key) int64
 	Subscribe(ctx context.Context, k like.Key) (<-chan *like.Event, error)
 	// SubscribeChanges is Subscribe without the event that gives the

@@ -15,6 +15,11 @@ type CreateLikeInput struct {
 	SessionID int    `json:"sessionId"`
 	// How many taps this request carries, 1 to 100 (default 1); each is stored as its own like.
 	Count *int `json:"count,omitempty"`
+	// An idempotency key, 1 to 64 characters without spaces, new for each
+	// request (a UUID is expected). A request retried with the same `uuid` and
+	// `requestId`, on any server and at any later time, stores nothing twice and
+	// gets the same answer. Without it, every request stores new likes.
+	RequestID *string `json:"requestId,omitempty"`
 }
 
 type CreateLikePayload struct {

@@ -112,7 +112,14 @@ func (r *mutationResolver) CreateLike(ctx context.Context, input CreateLikeInput
 	if _, err := r.session(input.SessionID); err != nil {
 		return nil, err
 	}
-	likes, err := r.Likes.Create(ctx, like.Key{Edition: r.Conf.ID, SessionID: input.SessionID}, input.UUID, count)
+	requestID := ""
+	if input.RequestID != nil {
+		if *input.RequestID == "" {
+			return nil, techconf.Errorf(techconf.EINVALID, "requestId must not be empty: leave it out, or send a new key for each request")
+		}
+		requestID = *input.RequestID
+	}
+	likes, err := r.Likes.CreateOnce(ctx, like.Key{Edition: r.Conf.ID, SessionID: input.SessionID}, input.UUID, requestID, count)
 	if err != nil {
 		return nil, err
 	}

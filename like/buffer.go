@@ -69,7 +69,7 @@ type Buffer struct {
 	cfg     BufferConfig
 	metrics Metrics
 	logger  *slog.Logger
-	stored  func() // called after each commit, before acknowledging it
+	stored  func() // called after each commit, before its likes are acknowledged; must not block
 
 	mu       sync.Mutex
 	pending  []*request
@@ -88,7 +88,9 @@ type Buffer struct {
 }
 
 // NewBuffer starts a buffer that writes to store. stored, if not nil, is
-// called after every successful write.
+// called after every successful write, before its likes are acknowledged;
+// it must not block, as the acknowledgements and the next write wait for
+// it.
 func NewBuffer(store Store, cfg BufferConfig, metrics Metrics, logger *slog.Logger, stored func()) *Buffer {
 	cfg.defaults()
 	if max := store.MaxBatchLikes(); max > 0 && cfg.BatchSize > max {
@@ -223,7 +225,7 @@ func (b *Buffer) flushAll() {
 		depth := b.npending
 		b.mu.Unlock()
 		b.metrics.BufferDepth(depth)
-		b.stored() // before the acks: a durable client then reads its own likes
+		b.stored() // before the acks, so that a reader after an ack knows to catch up
 		for _, r := range reqs {
 			r.done <- nil
 		}

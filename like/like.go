@@ -12,17 +12,21 @@ package like
 
 import (
 	"context"
+	"strconv"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/google/uuid"
 
 	"github.com/techconf/techconf"
 )
 
 // Limits of createLike's input, part of the API's documented contract.
 const (
-	MaxUUIDLength = 64
-	MaxCount      = 100
+	MaxUUIDLength      = 64
+	MaxRequestIDLength = 64
+	MaxCount           = 100
 )
 
 // Key names one session of one edition: session ids are only unique within
@@ -33,7 +37,9 @@ type Key struct {
 }
 
 // Like is one tap on the button. Its ID is fixed when the like is accepted,
-// so that a retried write stores it once.
+// so that a retried write stores it once; when the client sent an
+// idempotency key, the ID is derived from it (see LikeID), so that a retried
+// request, on any server, names the same likes.
 type Like struct {
 	ID        string
 	Edition   string
@@ -51,6 +57,22 @@ func (l Like) Key() Key { return Key{Edition: l.Edition, SessionID: l.SessionID}
 type Batch struct {
 	ID    string
 	Likes []Like
+}
+
+// Fresh returns the batch with only the likes that isNew reports, each ID
+// at most once (a request retried before its first try was written puts the
+// same IDs twice in one batch). Stores use it to summarise only the likes
+// that a write really adds.
+func (b Batch) Fresh(isNew func(id string) bool) Batch {
+	out := Batch{ID: b.ID, Likes: make([]Like, 0, len(b.Likes))}
+	seen := make(map[string]bool, len(b.Likes))
+	for _, l := range b.Likes {
+		if !seen[l.ID] && isNew(l.ID) {
+			seen[l.ID] = true
+			out.Likes = append(out.Likes, l)
+		}
+	}
+	return out
 }
 
 // Summary counts the likes of one batch for one session, server and second
@@ -106,9 +128,11 @@ type Position string
 
 // Store keeps likes and their summaries.
 type Store interface {
-	// WriteBatch stores a batch's likes and summaries in one transaction.
-	// It is idempotent: writing a batch that is already stored (after an
-	// ambiguous failure) changes nothing.
+	// WriteBatch stores, in one transaction, the batch's likes whose IDs are
+	// not stored yet and the summaries of exactly those likes. So it is
+	// idempotent (writing a batch again after an ambiguous failure changes
+	// nothing), and a like that another batch, on any server, has stored
+	// already (a retried request) is neither stored nor counted twice.
 	WriteBatch(ctx context.Context, b Batch) error
 	// MaxBatchLikes is the most likes one WriteBatch may carry (Spanner's
 	// mutation limit); 0 means no limit of the store's own.
@@ -132,24 +156,62 @@ type HistoryStore interface {
 }
 
 // ValidateRequest checks createLike's input that does not depend on the
-// content (the session's existence is checked by the caller).
-func ValidateRequest(userUUID string, count int) error {
+// content (the session's existence is checked by the caller). requestID
+// may be empty: the request then has no idempotency key.
+func ValidateRequest(userUUID, requestID string, count int) error {
 	if userUUID == "" {
 		return techconf.Errorf(techconf.EINVALID, "uuid is required")
 	}
-	if !utf8.ValidString(userUUID) {
-		return techconf.Errorf(techconf.EINVALID, "uuid is not valid UTF-8")
+	if err := validateToken("uuid", userUUID, MaxUUIDLength); err != nil {
+		return err
 	}
-	if n := utf8.RuneCountInString(userUUID); n > MaxUUIDLength {
-		return techconf.Errorf(techconf.EINVALID, "uuid is %d characters long; at most %d are allowed", n, MaxUUIDLength)
-	}
-	for _, r := range userUUID {
-		if unicode.IsControl(r) || unicode.IsSpace(r) {
-			return techconf.Errorf(techconf.EINVALID, "uuid must not contain spaces or control characters")
+	if requestID != "" {
+		if err := validateToken("requestId", requestID, MaxRequestIDLength); err != nil {
+			return err
 		}
 	}
 	if count < 1 || count > MaxCount {
 		return techconf.Errorf(techconf.EINVALID, "count is %d; it must be between 1 and %d", count, MaxCount)
 	}
 	return nil
+}
+
+// validateToken checks a client-chosen identifier: short, printable, no
+// spaces. Its value is never echoed, as it may be hostile.
+func validateToken(field, v string, maxLen int) error {
+	if !utf8.ValidString(v) {
+		return techconf.Errorf(techconf.EINVALID, "%s is not valid UTF-8", field)
+	}
+	if n := utf8.RuneCountInString(v); n > maxLen {
+		return techconf.Errorf(techconf.EINVALID, "%s is %d characters long; at most %d are allowed", field, n, maxLen)
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) || unicode.IsSpace(r) {
+			return techconf.Errorf(techconf.EINVALID, "%s must not contain spaces or control characters", field)
+		}
+	}
+	return nil
+}
+
+// likeIDSpace is the name space of derived like IDs (RFC 9562 name-based
+// UUIDs); it is fixed forever, or retries across a deployment would get
+// new IDs.
+var likeIDSpace = uuid.MustParse("6f1c5e1a-8d0b-4f7e-9a35-2b7c0d9e4a61")
+
+// LikeID is the ID of the index-th like of a request with an idempotency
+// key: a name-based UUID (version 5) of (edition, client UUID, key, index).
+// A retry of the request, on any server, derives the same IDs, so the
+// store keeps each like once. It is a hash, so no key starts with an
+// ever-growing value. The parts cannot run into each other: the client's
+// UUID and key contain no control characters, and NUL separates them.
+func LikeID(edition, userUUID, requestID string, index int) string {
+	name := make([]byte, 0, len(edition)+len(userUUID)+len(requestID)+8)
+	name = append(name, edition...)
+	name = append(name, 0)
+	name = append(name, userUUID...)
+	name = append(name, 0)
+	name = append(name, requestID...)
+	name = append(name, 0)
+	name = strconv.AppendInt(name, int64(index), 10)
+	return uuid.NewSHA1(likeIDSpace, name).String()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -119,24 +120,31 @@ func TestSummaries(t *testing.T) {
 
 func TestValidateRequest(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
-		uuid  string
-		count int
-		ok    bool
+		name    string
+		uuid    string
+		request string
+		count   int
+		ok      bool
 	}{
-		{"OK", "0b8f9a52-3c1e-4d2f-9a77-5d0c6f1e2a10", 1, true},
-		{"MaxCount", "u", like.MaxCount, true},
-		{"Empty", "", 1, false},
-		{"TooLong", string(make([]byte, 65)), 1, false},
-		{"ControlCharacter", "a\x00b", 1, false},
-		{"InvalidUTF8", "\xff", 1, false},
-		{"CountZero", "u", 0, false},
-		{"CountTooLarge", "u", like.MaxCount + 1, false},
+		{"OK", "0b8f9a52-3c1e-4d2f-9a77-5d0c6f1e2a10", "", 1, true},
+		{"MaxCount", "u", "", like.MaxCount, true},
+		{"Empty", "", "", 1, false},
+		{"TooLong", string(make([]byte, 65)), "", 1, false},
+		{"ControlCharacter", "a\x00b", "", 1, false},
+		{"InvalidUTF8", "\xff", "", 1, false},
+		{"CountZero", "u", "", 0, false},
+		{"CountTooLarge", "u", "", like.MaxCount + 1, false},
+		{"RequestID", "u", "7d3c9a4e-burst-12", 3, true},
+		{"RequestIDMaxLength", "u", strings.Repeat("k", like.MaxRequestIDLength), 3, true},
+		{"RequestIDTooLong", "u", strings.Repeat("k", like.MaxRequestIDLength+1), 3, false},
+		{"RequestIDSpace", "u", "a b", 3, false},
+		{"RequestIDControl", "u", "a\nb", 3, false},
+		{"RequestIDInvalidUTF8", "u", "\xfe", 3, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := like.ValidateRequest(tc.uuid, tc.count)
+			err := like.ValidateRequest(tc.uuid, tc.request, tc.count)
 			if (err == nil) != tc.ok {
-				t.Fatalf("ValidateRequest(%q, %d) = %v; want ok=%v", tc.uuid, tc.count, err, tc.ok)
+				t.Fatalf("ValidateRequest(%q, %q, %d) = %v; want ok=%v", tc.uuid, tc.request, tc.count, err, tc.ok)
 			}
 			if err != nil && techconf.ErrorCode(err) != techconf.EINVALID {
 				t.Errorf("code %s; want %s", techconf.ErrorCode(err), techconf.EINVALID)
@@ -482,5 +490,87 @@ func TestBatchingBrokerStartsExact(t *testing.T) {
 	}
 	if start+sum != 15 || b.Total(k5) != 15 {
 		t.Errorf("start %d + likes %d = %d; want 15, the total", start, sum, start+sum)
+	}
+}
+
+// TestRetryOnAnotherServer: a request whose answer was lost is retried with
+// the same key on another server (and again on the first): it is stored
+// once, every try returns the same likes, and a new key stores new likes.
+// In buffered mode the retry may even be written before the first try.
+func TestRetryOnAnotherServer(t *testing.T) {
+	for _, ack := range []string{like.AckDurable, like.AckBuffered} {
+		t.Run(ack, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "shared.db")
+			var services []*like.Service
+			for _, id := range []string{"a", "b"} {
+				cfg := fastConfig(id)
+				cfg.Ack = ack
+				services = append(services, mustOpenService(t, mustOpenStore(t, path), cfg))
+			}
+			ctx := context.Background()
+			first, err := services[0].CreateOnce(ctx, k5, "client", "burst-1", 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, s := range []*like.Service{services[1], services[0], services[1]} {
+				again, err := s.CreateOnce(ctx, k5, "client", "burst-1", 7)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fmt.Sprint(likeIDs(again)) != fmt.Sprint(likeIDs(first)) {
+					t.Errorf("retry %d returned likes %v; want the first try's %v", i+1, likeIDs(again), likeIDs(first))
+				}
+			}
+			if _, err := services[1].CreateOnce(ctx, k5, "client", "burst-2", 2); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := services[1].CreateOnce(ctx, k5, "other-client", "burst-1", 1); err != nil {
+				t.Fatal(err)
+			}
+			const want = 7 + 2 + 1
+			waitFor(t, func() bool { return services[0].BufferDepth() == 0 && services[1].BufferDepth() == 0 })
+			waitFor(t, func() bool { return services[0].Total(k5) >= want && services[1].Total(k5) >= want })
+			for _, s := range services {
+				if err := s.Sync(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rows, err := mustOpenStore(t, path).Count(ctx, k5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rows != want || services[0].Total(k5) != want || services[1].Total(k5) != want {
+				t.Errorf("rows %d, totals %d and %d; want %d each", rows, services[0].Total(k5), services[1].Total(k5), want)
+			}
+		})
+	}
+}
+
+func likeIDs(likes []like.Like) []string {
+	out := make([]string, len(likes))
+	for i, l := range likes {
+		out[i] = l.ID
+	}
+	return out
+}
+
+// TestLikeIDDistinct: derived ids differ with each of their parts, and do
+// not let one part run into the next.
+func TestLikeIDDistinct(t *testing.T) {
+	seen := map[string]string{}
+	for _, parts := range [][4]string{
+		{"2018", "ab", "c", "0"}, {"2018", "a", "bc", "0"}, {"2018", "ab", "c", "1"},
+		{"2017", "ab", "c", "0"}, {"2018", "ab", "c1", "0"}, {"2018", "ab", "c", "10"},
+	} {
+		var index int
+		fmt.Sscan(parts[3], &index)
+		id := like.LikeID(parts[0], parts[1], parts[2], index)
+		if other, ok := seen[id]; ok {
+			t.Errorf("LikeID%v = LikeID%v = %s; want distinct ids", parts, other, id)
+		}
+		seen[id] = fmt.Sprint(parts)
+		if again := like.LikeID(parts[0], parts[1], parts[2], index); again != id {
+			t.Errorf("LikeID%v is %s, then %s; want the same id each time", parts, id, again)
+		}
 	}
 }

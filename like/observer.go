@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,6 +23,12 @@ type Observer struct {
 	mu   sync.Mutex // serialises polls; guards pos
 	pos  Position
 	wake chan struct{}
+
+	// committed counts this server's own commits (Committed); observed is
+	// the count as of the start of the last successful poll, so a poll
+	// has read every own commit up to observed.
+	committed atomic.Int64
+	observed  atomic.Int64
 
 	minutesMu sync.Mutex
 	minutes   map[int64]int64 // likes observed per minute (Unix minutes), of the last day
@@ -98,6 +105,33 @@ func NewObserver(ctx context.Context, store Store, interval, eventInterval time.
 	return o, broker, nil
 }
 
+// Committed records a commit of this server's own and asks for a poll. It
+// does not block: the flusher calls it before acknowledging the commit.
+func (o *Observer) Committed() {
+	o.committed.Add(1)
+	o.Wake()
+}
+
+// CatchUp polls now if some own commit recorded by Committed has not been
+// read yet, so that what the caller reads next includes it. Callers arrive
+// rarely and cheaply: one atomic load when nothing is pending, and one
+// poll for every caller waiting at the same time. A failed poll is left to
+// the next tick.
+func (o *Observer) CatchUp() {
+	want := o.committed.Load()
+	if o.observed.Load() >= want {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.observed.Load() >= want {
+		return // another caller's poll read it
+	}
+	_ = o.poll(ctx)
+}
+
 // Wake asks for a poll now (after this server's own flush) instead of at
 // the next tick.
 func (o *Observer) Wake() {
@@ -130,6 +164,11 @@ func (o *Observer) Run(ctx context.Context) {
 func (o *Observer) Poll(ctx context.Context) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	return o.poll(ctx)
+}
+
+func (o *Observer) poll(ctx context.Context) error {
+	committed := o.committed.Load() // commits before the read are in it
 	summaries, pos, err := o.store.Changes(ctx, o.pos)
 	if err != nil {
 		return err
@@ -149,6 +188,7 @@ func (o *Observer) Poll(ctx context.Context) error {
 		o.broker.Publish(k, increments[k])
 	}
 	o.pos = pos
+	o.observed.Store(max(o.observed.Load(), committed))
 	if len(summaries) > 0 {
 		o.countMinutes(summaries)
 		o.metrics.Observed(len(summaries), likes)

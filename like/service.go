@@ -89,15 +89,11 @@ func Open(ctx context.Context, store Store, cfg Config) (*Service, error) {
 	}
 	s := &Service{cfg: cfg, observer: observer, broker: broker}
 	cfg.Buffer.Eager = cfg.Ack == AckDurable
-	// After each commit of its own, the server reads the new summaries at
-	// once, so that the totals it serves include the likes it acknowledges.
-	s.buffer = NewBuffer(store, cfg.Buffer, cfg.Metrics, cfg.Logger, func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		if err := observer.Poll(ctx); err != nil {
-			observer.Wake()
-		}
-	})
+	// After each commit of its own, the observer reads the new summaries at
+	// once, in its own goroutine: neither the acknowledgement nor the next
+	// commit waits for that read. A reader that comes before it ends
+	// catches up itself (Total), so a client reads its own likes.
+	s.buffer = NewBuffer(store, cfg.Buffer, cfg.Metrics, cfg.Logger, observer.Committed)
 	s.limiter = NewRateLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now)
 	s.addrs = NewRateLimiter(cfg.AddrRateLimit, cfg.AddrRateBurst, cfg.Now)
 	if s.cfg.AckTimeout <= 0 {
@@ -113,11 +109,21 @@ func Open(ctx context.Context, store Store, cfg Config) (*Service, error) {
 	return s, nil
 }
 
-// Create accepts count likes of one session by one client. The caller has
-// checked that the session exists. In durable mode it returns once they are
-// stored; in buffered mode once they are in the buffer.
+// Create accepts count likes of one session by one client, without an
+// idempotency key: each call stores new likes.
 func (s *Service) Create(ctx context.Context, k Key, userUUID string, count int) ([]Like, error) {
-	if err := ValidateRequest(userUUID, count); err != nil {
+	return s.CreateOnce(ctx, k, userUUID, "", count)
+}
+
+// CreateOnce accepts count likes of one session by one client. With a
+// requestID (the client's idempotency key), the likes' IDs derive from it,
+// so a retry of the request, on this server or another, stores nothing new
+// and returns the same likes: the stores keep like IDs for ever, so the
+// window in which a retry is recognised has no end. The caller has checked
+// that the session exists. In durable mode it returns once the likes are
+// stored; in buffered mode once they are in the buffer.
+func (s *Service) CreateOnce(ctx context.Context, k Key, userUUID, requestID string, count int) ([]Like, error) {
+	if err := ValidateRequest(userUUID, requestID, count); err != nil {
 		return nil, err
 	}
 	if !s.limiter.Allow(userUUID, count) {
@@ -131,8 +137,12 @@ func (s *Service) Create(ctx context.Context, k Key, userUUID string, count int)
 	now := s.cfg.Now()
 	likes := make([]Like, count)
 	for i := range likes {
+		id := uuid.NewString() // random: no key starts with an ever-growing value
+		if requestID != "" {
+			id = LikeID(k.Edition, userUUID, requestID, i)
+		}
 		likes[i] = Like{
-			ID:        uuid.NewString(), // random: no key starts with an ever-growing value
+			ID:        id,
 			Edition:   k.Edition,
 			SessionID: k.SessionID,
 			UserUUID:  userUUID,
@@ -165,8 +175,13 @@ func (s *Service) Create(ctx context.Context, k Key, userUUID string, count int)
 	return likes, nil
 }
 
-// Total returns the session's stored total as of the observer's last read.
-func (s *Service) Total(k Key) int64 { return s.broker.Total(k) }
+// Total returns the session's stored total as of the observer's last read,
+// which includes every commit of this server that came before the call: a
+// durable client reads its own likes.
+func (s *Service) Total(k Key) int64 {
+	s.observer.CatchUp()
+	return s.broker.Total(k)
+}
 
 // Subscribe returns the session's live events until ctx is done.
 func (s *Service) Subscribe(ctx context.Context, k Key) (<-chan *Event, error) {

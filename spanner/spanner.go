@@ -132,33 +132,51 @@ func (s *LikeStore) Close() { s.client.Close() }
 // MaxBatchLikes is the mutation limit expressed in likes.
 func (s *LikeStore) MaxBatchLikes() int { return MaxBatchLikes }
 
-// WriteBatch stores a batch's likes and summaries in one read-write
-// transaction. The transaction first looks for the batch's summaries: a
-// batch already committed (a retry after an ambiguous failure) is skipped.
+// WriteBatch stores the batch's likes that are not stored yet, and the
+// summaries of exactly those, in one read-write transaction. It first
+// reads which of the batch's like IDs exist (a retried write of this batch,
+// or a retried request that another server stored) and inserts only the
+// others: an Insert of an existing key would fail the whole commit, and an
+// InsertOrUpdate would count the like again in a summary. The read locks
+// those keys, so two servers storing the same like concurrently cannot
+// both see it as new: one of them is aborted and retried by the client.
 func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 	if n := MutationCount(b); n > MaxMutations {
 		return fmt.Errorf("spanner: batch of %d likes needs %d mutations; the limit is %d", len(b.Likes), n, MaxMutations)
 	}
-	summaries := b.Summaries()
-	ms := make([]*sp.Mutation, 0, len(b.Likes)+len(summaries))
+	keys := make([]sp.KeySet, 0, len(b.Likes))
 	for _, l := range b.Likes {
-		ms = append(ms, sp.Insert("Likes",
-			[]string{"LikeId", "Edition", "SessionId", "UserUuid", "CreatedAt", "ServerId"},
-			[]any{l.ID, l.Edition, int64(l.SessionID), l.UserUUID, l.CreatedAt, l.ServerID}))
+		keys = append(keys, sp.Key{l.ID})
 	}
 	shard := shardOf(b.ID)
-	for _, sm := range summaries {
-		ms = append(ms, sp.Insert("LikeSummaries",
-			[]string{"BatchId", "Edition", "SessionId", "ServerId", "Second", "Likes", "Shard", "CommittedAt"},
-			[]any{sm.BatchID, sm.Edition, int64(sm.SessionID), sm.ServerID, sm.Second, sm.Likes, shard, sp.CommitTimestamp}))
-	}
 	_, err := s.client.ReadWriteTransaction(ctx, func(ctx context.Context, tx *sp.ReadWriteTransaction) error {
-		row, err := tx.ReadRow(ctx, "LikeSummaries", firstSummaryKey(summaries), []string{"BatchId"})
-		if err == nil && row != nil {
-			return nil // already stored
-		}
-		if err != nil && sp.ErrCode(err) != codes.NotFound {
+		stored := map[string]bool{}
+		err := tx.Read(ctx, "Likes", sp.KeySets(keys...), []string{"LikeId"}).Do(func(r *sp.Row) error {
+			var id string
+			if err := r.Columns(&id); err != nil {
+				return err
+			}
+			stored[id] = true
+			return nil
+		})
+		if err != nil {
 			return err
+		}
+		fresh := b.Fresh(func(id string) bool { return !stored[id] })
+		if len(fresh.Likes) == 0 {
+			return nil // all stored before: nothing to count
+		}
+		summaries := fresh.Summaries()
+		ms := make([]*sp.Mutation, 0, len(fresh.Likes)+len(summaries))
+		for _, l := range fresh.Likes {
+			ms = append(ms, sp.Insert("Likes",
+				[]string{"LikeId", "Edition", "SessionId", "UserUuid", "CreatedAt", "ServerId"},
+				[]any{l.ID, l.Edition, int64(l.SessionID), l.UserUUID, l.CreatedAt, l.ServerID}))
+		}
+		for _, sm := range summaries {
+			ms = append(ms, sp.Insert("LikeSummaries",
+				[]string{"BatchId", "Edition", "SessionId", "ServerId", "Second", "Likes", "Shard", "CommittedAt"},
+				[]any{sm.BatchID, sm.Edition, int64(sm.SessionID), sm.ServerID, sm.Second, sm.Likes, shard, sp.CommitTimestamp}))
 		}
 		return tx.BufferWrite(ms)
 	})
@@ -166,11 +184,6 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 		return fmt.Errorf("spanner: write batch %s: %w", b.ID, err)
 	}
 	return nil
-}
-
-func firstSummaryKey(summaries []like.Summary) sp.Key {
-	sm := summaries[0]
-	return sp.Key{sm.BatchID, sm.Edition, int64(sm.SessionID), sm.ServerID, sm.Second}
 }
 
 // Totals sums every session's summaries in a strong read-only transaction

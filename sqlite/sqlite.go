@@ -12,7 +12,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/techconf/techconf/like"
 
@@ -26,7 +29,16 @@ var migrationFS embed.FS
 type DB struct {
 	db   *sql.DB
 	path string
+
+	stopCheckpoints chan struct{} // closed by Close
+	checkpoints     sync.WaitGroup
 }
+
+// checkpointInterval is how often the WAL is copied back into the
+// database file. SQLite's automatic checkpoint would do it inside the
+// commit that crosses 1,000 pages, and a durable createLike would wait
+// for it; a goroutine of its own keeps it off that path.
+const checkpointInterval = 500 * time.Millisecond
 
 // Open opens (creating if needed) the SQLite file at path and applies any
 // migration not applied yet. ":memory:" gives a private in-memory database.
@@ -34,7 +46,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, fmt.Errorf("sqlite: empty path")
 	}
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_txlock=immediate"
+	// temp_store(MEMORY): each INSERT ... ON CONFLICT keeps a statement
+	// journal, which SQLite otherwise writes to a temporary file, a system
+	// call per page. wal_autocheckpoint(0): see checkpoint.
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=wal_autocheckpoint(0)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 	if path == ":memory:" {
 		// One connection, or every connection would see its own empty database.
 		dsn = "file::memory:?_pragma=foreign_keys(ON)"
@@ -46,16 +61,40 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == ":memory:" {
 		sqldb.SetMaxOpenConns(1)
 	}
-	db := &DB{db: sqldb, path: path}
+	db := &DB{db: sqldb, path: path, stopCheckpoints: make(chan struct{})}
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, err
+	}
+	if path != ":memory:" {
+		db.checkpoints.Add(1)
+		go db.checkpoint()
 	}
 	return db, nil
 }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.db.Close() }
+func (db *DB) Close() error {
+	close(db.stopCheckpoints)
+	db.checkpoints.Wait()
+	return db.db.Close() // the last connection to close checkpoints the rest
+}
+
+// checkpoint copies the WAL into the database file every interval, in
+// PASSIVE mode: it never waits for, nor blocks, a writer or a reader.
+func (db *DB) checkpoint() {
+	defer db.checkpoints.Done()
+	t := time.NewTicker(checkpointInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stopCheckpoints:
+			return
+		case <-t.C:
+		}
+		_, _ = db.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`) // a missed one is caught up by the next
+	}
+}
 
 // migrate applies the embedded migrations in name order, each once, each in
 // its own transaction together with its record in schema_migrations.
@@ -125,25 +164,28 @@ type LikeStore struct {
 
 	// Statements prepared once: parsing SQL was a fifth of the CPU of a
 	// flush when every batch prepared its own.
-	checkBatch  *sql.Stmt
-	insertLike  *sql.Stmt
-	insertLikes *sql.Stmt // likesPerInsert rows at once
+	insertLikes map[int]*sql.Stmt // by rows per statement: insertSizes
 	insertSum   *sql.Stmt
 	changes     *sql.Stmt
 }
 
 var _ like.Store = (*LikeStore)(nil)
 
-const likesPerInsert = 100
+// insertSizes are the rows per INSERT statement, largest first: a batch
+// of n likes takes about n/100 + 8 statements, each prepared once. In
+// durable mode batches are small (the likes of one commit interval), so
+// the smaller sizes matter as much as the largest.
+var insertSizes = []int{100, 20, 5, 1}
 
 // NewLikeStore returns a like store on db.
 func NewLikeStore(db *DB) *LikeStore {
 	s := &LikeStore{db: db}
 	row := "(?, ?, ?, ?, ?, ?)"
-	s.checkBatch = db.mustPrepare(`SELECT COUNT(*) FROM like_summaries WHERE batch_id = ?`)
-	s.insertLike = db.mustPrepare(`INSERT INTO likes (like_id, edition, session_id, user_uuid, created_at, server_id) VALUES ` + row + ` ON CONFLICT (like_id) DO NOTHING`)
-	s.insertLikes = db.mustPrepare(`INSERT INTO likes (like_id, edition, session_id, user_uuid, created_at, server_id) VALUES ` +
-		row + strings.Repeat(", "+row, likesPerInsert-1) + ` ON CONFLICT (like_id) DO NOTHING`)
+	s.insertLikes = map[int]*sql.Stmt{}
+	for _, n := range insertSizes {
+		s.insertLikes[n] = db.mustPrepare(`INSERT INTO likes (like_id, edition, session_id, user_uuid, created_at, server_id) VALUES ` +
+			row + strings.Repeat(", "+row, n-1) + ` ON CONFLICT (like_id) DO NOTHING RETURNING like_id`)
+	}
 	s.insertSum = db.mustPrepare(`INSERT INTO like_summaries (batch_id, edition, session_id, server_id, second, likes) VALUES (?, ?, ?, ?, ?, ?)`)
 	s.changes = db.mustPrepare(`SELECT seq, batch_id, edition, session_id, server_id, second, likes
 		FROM like_summaries WHERE seq > ? ORDER BY seq LIMIT ?`)
@@ -163,42 +205,41 @@ func (db *DB) mustPrepare(query string) *sql.Stmt {
 // MaxBatchLikes is 0: SQLite has no limit of its own on a transaction.
 func (s *LikeStore) MaxBatchLikes() int { return 0 }
 
-// WriteBatch stores a batch's likes and summaries in one transaction. A
-// batch already stored (a retry after an ambiguous failure) is skipped.
+// WriteBatch stores the batch's likes that are not stored yet, and the
+// summaries of exactly those, in one transaction. Each INSERT returns the
+// IDs it added (ON CONFLICT DO NOTHING RETURNING), so a like stored before,
+// by a retried write of this batch or by a retried request on another
+// server, is skipped and not counted, in the same snapshot that writes.
 func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 	tx, err := s.db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer tx.Rollback()
-	var exists int
-	if err := tx.StmtContext(ctx, s.checkBatch).QueryRowContext(ctx, b.ID).Scan(&exists); err != nil {
-		return fmt.Errorf("sqlite: check batch: %w", err)
-	}
-	if exists > 0 {
-		return nil
-	}
+	added := make(map[string]bool, len(b.Likes))
 	likes := b.Likes
-	args := make([]any, 0, 6*likesPerInsert)
-	many := tx.StmtContext(ctx, s.insertLikes)
-	for len(likes) >= likesPerInsert {
-		args = args[:0]
-		for _, l := range likes[:likesPerInsert] {
-			args = append(args, l.ID, l.Edition, l.SessionID, l.UserUUID, l.CreatedAt.UnixMicro(), l.ServerID)
+	args := make([]any, 0, 6*insertSizes[0])
+	for _, size := range insertSizes {
+		if len(likes) < size {
+			continue
 		}
-		if _, err := many.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("sqlite: insert likes: %w", err)
+		stmt := tx.StmtContext(ctx, s.insertLikes[size])
+		for len(likes) >= size {
+			args = args[:0]
+			for _, l := range likes[:size] {
+				args = append(args, idBytes(l.ID), l.Edition, l.SessionID, l.UserUUID, l.CreatedAt.UnixMicro(), l.ServerID)
+			}
+			if err := collectIDs(ctx, stmt, args, added); err != nil {
+				return fmt.Errorf("sqlite: insert likes: %w", err)
+			}
+			likes = likes[size:]
 		}
-		likes = likes[likesPerInsert:]
 	}
-	one := tx.StmtContext(ctx, s.insertLike)
-	for _, l := range likes {
-		if _, err := one.ExecContext(ctx, l.ID, l.Edition, l.SessionID, l.UserUUID, l.CreatedAt.UnixMicro(), l.ServerID); err != nil {
-			return fmt.Errorf("sqlite: insert like: %w", err)
-		}
+	if len(added) == 0 {
+		return nil // all stored before: nothing to count
 	}
 	sum := tx.StmtContext(ctx, s.insertSum)
-	for _, sm := range b.Summaries() {
+	for _, sm := range b.Fresh(func(id string) bool { return added[string(idBytes(id))] }).Summaries() {
 		if _, err := sum.ExecContext(ctx, sm.BatchID, sm.Edition, sm.SessionID, sm.ServerID, sm.Second, sm.Likes); err != nil {
 			return fmt.Errorf("sqlite: insert summary: %w", err)
 		}
@@ -207,6 +248,35 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	return nil
+}
+
+// collectIDs runs an INSERT ... RETURNING like_id and adds the returned
+// IDs (the rows it really inserted), as stored (idBytes), to added.
+func collectIDs(ctx context.Context, stmt *sql.Stmt, args []any, added map[string]bool) error {
+	rows, err := stmt.QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id []byte
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		added[string(id)] = true
+	}
+	return rows.Err()
+}
+
+// idBytes is how a like id is stored: a UUID as its 16 bytes, anything
+// else (ids are UUIDs, but the store does not insist) as its own bytes.
+func idBytes(id string) []byte {
+	if len(id) == 36 {
+		if u, err := uuid.Parse(id); err == nil {
+			return u[:]
+		}
+	}
+	return []byte(id)
 }
 
 // Totals sums the summaries of every session, and returns the highest seq
@@ -321,7 +391,7 @@ func (s *LikeStore) CountIDs(ctx context.Context, ids []string) (int, error) {
 		ids = ids[len(chunk):]
 		args := make([]any, len(chunk))
 		for i, id := range chunk {
-			args[i] = id
+			args[i] = idBytes(id)
 		}
 		var c int
 		q := `SELECT COUNT(*) FROM likes WHERE like_id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`

@@ -2,6 +2,8 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -58,5 +60,59 @@ func TestReopen(t *testing.T) {
 		if n != 3 {
 			t.Errorf("total after reopen = %d; want 3", n)
 		}
+	}
+}
+
+// TestUpgradeKeepsLikes: a database made by the first schema (like ids as
+// text, an index by session) is upgraded to compact ids with its likes
+// intact, and a retry of a like stored before the upgrade is still
+// recognised.
+func TestUpgradeKeepsLikes(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ddl, err := os.ReadFile("migrations/001_likes.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := like.Key{Edition: "2018", SessionID: 5}
+	id := like.LikeID(k.Edition, "client", "burst-1", 0)
+	for _, stmt := range []string{
+		`CREATE TABLE schema_migrations (name TEXT PRIMARY KEY)`, string(ddl),
+		`INSERT INTO schema_migrations (name) VALUES ('migrations/001_likes.sql')`,
+		`INSERT INTO likes VALUES ('` + id + `', '2018', 5, 'client', 0, 's1'), ('not-a-uuid', '2018', 5, 'client', 0, 's1')`,
+		`INSERT INTO like_summaries (batch_id, edition, session_id, server_id, second, likes) VALUES ('b0', '2018', 5, 's1', 0, 2)`,
+	} {
+		if _, err := old.ExecContext(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	old.Close()
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("upgrade: %v", err)
+	}
+	defer db.Close()
+	s := sqlite.NewLikeStore(db)
+	if n, err := s.CountIDs(ctx, []string{id, "not-a-uuid"}); err != nil || n != 2 {
+		t.Fatalf("after the upgrade, CountIDs of the two old likes = %d (%v); want 2", n, err)
+	}
+	retry := like.Batch{ID: "b1", Likes: []like.Like{{ID: id, Edition: "2018", SessionID: 5, UserUUID: "client", CreatedAt: time.Now(), ServerID: "s2"}}}
+	if err := s.WriteBatch(ctx, retry); err != nil {
+		t.Fatal(err)
+	}
+	totals, _, err := s.Totals(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.Count(ctx, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if totals[k] != 2 || rows != 2 {
+		t.Errorf("after retrying an old like: total %d, rows %d; want 2 and 2", totals[k], rows)
 	}
 }

@@ -9,8 +9,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"sort"
 	"strconv"
@@ -34,15 +36,33 @@ type runConfig struct {
 	Duration    time.Duration
 	Settle      time.Duration // how long to wait for the last events
 	Subscribers int
-	Protocol    string // graphql-transport-ws, graphql-ws, sse or mixed
-	Clients     int    // distinct client UUIDs the likes come from
+	Protocol    string  // graphql-transport-ws, graphql-ws, sse or mixed
+	UUIDs       int     // distinct client UUIDs the likes come from; 0: a new one per request
+	Keys        bool    // send a requestId (idempotency key) with each request
+	RetryDrop   float64 // percent of answers dropped client-side, then retried with the same key
+	run         string  // random per run, so that runs share no UUID or key
 	Report      string
 	Chart       string
 }
 
-func parseRunFlags(args []string) (*runConfig, error) {
-	c := &runConfig{}
+// errUsage marks an error in the command line (exit status 2).
+var errUsage = errors.New("usage")
+
+// parseRunFlags reads run's flags. With -h or --help it writes the usage to
+// help and returns flag.ErrHelp.
+func parseRunFlags(args []string, help io.Writer) (*runConfig, error) {
+	c, err := parseRunFlagsQuiet(args, help)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		err = fmt.Errorf("%w: %w", errUsage, err)
+	}
+	return c, err
+}
+
+func parseRunFlagsQuiet(args []string, help io.Writer) (*runConfig, error) {
+	c := &runConfig{run: strconv.FormatInt(time.Now().UnixNano()%1e12, 36)}
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are returned; the usage goes to help
+	fs.Usage = func() {}
 	targets := fs.String("targets", "http://127.0.0.1:8080", "comma-separated base URLs of the servers; likes and subscribers go to each in turn")
 	fs.StringVar(&c.Edition, "edition", "2018", "edition whose API to use")
 	fs.IntVar(&c.Session, "session", 5, "session to like and to subscribe to")
@@ -53,11 +73,21 @@ func parseRunFlags(args []string) (*runConfig, error) {
 	fs.DurationVar(&c.Settle, "settle", 5*time.Second, "after sending, how long to wait for the last events")
 	fs.IntVar(&c.Subscribers, "subscribers", 100, "likeAdded subscribers to open")
 	fs.StringVar(&c.Protocol, "protocol", "mixed", "graphql-transport-ws, graphql-ws, sse, or mixed (each in turn)")
-	fs.IntVar(&c.Clients, "clients", 10000, "distinct client UUIDs to send likes from (the server rate-limits each)")
+	fs.IntVar(&c.UUIDs, "uuids", 0, "distinct client UUIDs to send likes from, in turn (the server rate-limits each); 0: a new UUID per request, as at a conference")
+	fs.BoolVar(&c.Keys, "keys", true, "send a requestId (idempotency key) with each createLike, as the web page does; false for servers that predate it")
+	fs.Float64Var(&c.RetryDrop, "retry-drop", 0, "percent of answers to drop after they arrive, then retry the request with the same key on the next target (needs --keys); the report counts likes stored twice")
 	fs.StringVar(&c.Report, "report", "bench-report.md", "where to write the Markdown report")
 	fs.StringVar(&c.Chart, "chart", "bench-chart.svg", "where to draw throughput and latency over time")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(help, "usage: techconf-bench run [flags]\n\nSends createLike at --rate to every target in turn, with likeAdded subscribers,\nand reports throughput, errors, like-to-event latency, duplicates, and whether\nevery subscriber received exactly the accepted likes (exit 1 if not).\n\nFlags:")
+			fs.SetOutput(help)
+			fs.PrintDefaults()
+		}
 		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	for _, t := range strings.Split(*targets, ",") {
 		if t = strings.TrimRight(strings.TrimSpace(t), "/"); t != "" {
@@ -73,6 +103,12 @@ func parseRunFlags(args []string) (*runConfig, error) {
 		return nil, errors.New("--count must be 1 to 100")
 	case c.Subscribers < 0:
 		return nil, errors.New("--subscribers must not be negative")
+	case c.UUIDs < 0:
+		return nil, errors.New("--uuids must not be negative")
+	case c.RetryDrop < 0 || c.RetryDrop >= 100:
+		return nil, errors.New("--retry-drop must be a percentage from 0 to below 100")
+	case c.RetryDrop > 0 && !c.Keys:
+		return nil, errors.New("--retry-drop needs --keys: a retry without a key would store the likes twice")
 	}
 	switch c.Protocol {
 	case "graphql-transport-ws", "graphql-ws", "sse", "mixed":
@@ -129,6 +165,8 @@ type bench struct {
 	sendTimes []time.Time // the send time of each like, in send order
 
 	sent, accepted atomic.Int64
+	dropped        atomic.Int64 // answers dropped on purpose (--retry-drop), each then retried
+	retried        atomic.Int64 // requests retried after a network error
 	errMu          sync.Mutex
 	errorsByKind   map[string]int64
 
@@ -163,13 +201,15 @@ func (b *bench) fail(kind string) {
 	b.errMu.Unlock()
 }
 
-func runBench(ctx context.Context, args []string) error {
-	cfg, err := parseRunFlags(args)
+// runBench runs `techconf-bench run` and prints the report to stdout.
+func runBench(ctx context.Context, args []string, stdout io.Writer) error {
+	cfg, err := parseRunFlags(args, stdout)
 	if err != nil {
 		return err
 	}
 	b := &bench{cfg: cfg, errorsByKind: map[string]int64{}}
 	memBefore := serverMemory(cfg.Targets)
+	likedBefore := sessionLiked(cfg.Targets[0], cfg.Edition, cfg.Session)
 
 	// Subscribers first, so that they see every like.
 	fmt.Fprintf(os.Stderr, "opening %d subscribers...\n", cfg.Subscribers)
@@ -215,7 +255,7 @@ func runBench(ctx context.Context, args []string) error {
 			defer workers.Done()
 			for range tokens {
 				n := seq.Add(1)
-				b.sendLike(client, cfg.Targets[int(n)%len(cfg.Targets)], int(n))
+				b.sendLike(client, int(n))
 			}
 		}()
 	}
@@ -246,20 +286,46 @@ send:
 	b.waitDelivered(ctx, cfg.Settle)
 	memEnd := serverMemory(cfg.Targets)
 	stopSubs()
+	stored := b.waitStored(ctx, likedBefore, cfg.Settle)
 
 	r := b.result(sendTook, memBefore, memSubs, memEnd)
+	r.stored, r.dropped, r.retried = stored, b.dropped.Load(), b.retried.Load()
 	if err := os.WriteFile(cfg.Report, []byte(r.markdown(cfg)), 0o644); err != nil {
 		return err
 	}
 	if err := os.WriteFile(cfg.Chart, b.chart(), 0o644); err != nil {
 		return err
 	}
-	fmt.Print(r.markdown(cfg))
+	fmt.Fprint(stdout, r.markdown(cfg))
 	fmt.Fprintf(os.Stderr, "report: %s, chart: %s\n", cfg.Report, cfg.Chart)
 	if !r.exact {
 		return errors.New("some subscriber did not receive exactly the likes that were accepted")
 	}
+	if cfg.RetryDrop > 0 && r.stored != r.accepted {
+		return fmt.Errorf("the servers stored %d likes for %d accepted: %d duplicates", r.stored, r.accepted, r.stored-r.accepted)
+	}
 	return nil
+}
+
+// waitStored waits until the first target's Session.liked has grown by
+// the accepted likes (or settle has passed) and returns by how much it
+// grew: more than accepted means likes stored twice; -1 if unknown.
+func (b *bench) waitStored(ctx context.Context, before int64, settle time.Duration) int64 {
+	if before < 0 {
+		return -1
+	}
+	deadline := time.Now().Add(settle)
+	for {
+		now := sessionLiked(b.cfg.Targets[0], b.cfg.Edition, b.cfg.Session)
+		if now < 0 {
+			return -1
+		}
+		if now-before >= b.accepted.Load() || time.Now().After(deadline) || ctx.Err() != nil {
+			time.Sleep(200 * time.Millisecond) // a duplicate would arrive with the same commits
+			return sessionLiked(b.cfg.Targets[0], b.cfg.Edition, b.cfg.Session) - before
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func waitDone(wg *sync.WaitGroup, limit time.Duration) {
@@ -271,11 +337,23 @@ func waitDone(wg *sync.WaitGroup, limit time.Duration) {
 	}
 }
 
-func (b *bench) sendLike(client *http.Client, target string, n int) {
+// maxAttempts bounds the tries of one request when answers are dropped or
+// the network fails.
+const maxAttempts = 10
+
+func (b *bench) sendLike(client *http.Client, n int) {
 	cfg := b.cfg
+	uuid := fmt.Sprintf("bench-%s-%d", cfg.run, n)
+	if cfg.UUIDs > 0 {
+		uuid = fmt.Sprintf("bench-%s-u%d", cfg.run, n%cfg.UUIDs)
+	}
+	input := map[string]any{"uuid": uuid, "sessionId": cfg.Session, "count": cfg.Count}
+	if cfg.Keys {
+		input["requestId"] = fmt.Sprintf("r%s-%d", cfg.run, n)
+	}
 	body, _ := json.Marshal(map[string]any{
 		"query":     "mutation($input: CreateLikeInput!) { createLike(input: $input) { count } }",
-		"variables": map[string]any{"input": map[string]any{"uuid": fmt.Sprintf("bench-%d", n%cfg.Clients), "sessionId": cfg.Session, "count": cfg.Count}},
+		"variables": map[string]any{"input": input},
 	})
 	now := time.Now()
 	b.sentMu.Lock()
@@ -285,11 +363,34 @@ func (b *bench) sendLike(client *http.Client, target string, n int) {
 	b.sentMu.Unlock()
 	b.sent.Add(1)
 	b.at(now).sentInc()
-	resp, err := client.Post(target+"/"+cfg.Edition+"/api/query", "application/json", bytes.NewReader(body))
-	if err != nil {
-		b.fail("network: " + shortError(err))
+	for attempt := 0; ; attempt++ {
+		target := cfg.Targets[(n+attempt)%len(cfg.Targets)]
+		count, kind := b.post(client, target, body)
+		last := attempt+1 >= maxAttempts
+		switch {
+		case kind == "" && !last && cfg.RetryDrop > 0 && rand.Float64()*100 < cfg.RetryDrop:
+			b.dropped.Add(1) // the answer is lost: retry with the same key
+			continue
+		case kind == "":
+			b.accepted.Add(int64(count))
+			b.at(time.Now()).acceptInc(int64(count))
+			return
+		case strings.HasPrefix(kind, "network") && cfg.Keys && !last:
+			b.retried.Add(1) // the answer may be lost: retry with the same key
+			continue
+		}
+		b.fail(kind)
 		b.at(time.Now()).failInc()
 		return
+	}
+}
+
+// post sends one createLike and returns the likes it acknowledged, or the
+// kind of its failure.
+func (b *bench) post(client *http.Client, target string, body []byte) (int, string) {
+	resp, err := client.Post(target+"/"+b.cfg.Edition+"/api/query", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return 0, "network: " + shortError(err)
 	}
 	defer resp.Body.Close()
 	var out struct {
@@ -302,9 +403,7 @@ func (b *bench) sendLike(client *http.Client, target string, n int) {
 		}
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		b.fail(fmt.Sprintf("HTTP %d, not JSON", resp.StatusCode))
-		b.at(time.Now()).failInc()
-		return
+		return 0, fmt.Sprintf("HTTP %d, not JSON", resp.StatusCode)
 	}
 	if len(out.Errors) > 0 || out.Data.CreateLike == nil {
 		kind := "no data"
@@ -314,12 +413,27 @@ func (b *bench) sendLike(client *http.Client, target string, n int) {
 				kind = out.Errors[0].Message
 			}
 		}
-		b.fail("GraphQL " + kind)
-		b.at(time.Now()).failInc()
-		return
+		return 0, "GraphQL " + kind
 	}
-	b.accepted.Add(int64(out.Data.CreateLike.Count))
-	b.at(time.Now()).acceptInc(int64(out.Data.CreateLike.Count))
+	return out.Data.CreateLike.Count, ""
+}
+
+// sessionLiked reads the session's stored total (Session.liked) from a
+// server; -1 if it cannot.
+func sessionLiked(target, edition string, session int) int64 {
+	q := url.QueryEscape(fmt.Sprintf("{ session(sessionId: %d) { liked } }", session))
+	resp, err := http.Get(target + "/" + edition + "/api/query?query=" + q)
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Data struct{ Session *struct{ Liked int64 } }
+	}
+	if json.NewDecoder(resp.Body).Decode(&out) != nil || out.Data.Session == nil {
+		return -1
+	}
+	return out.Data.Session.Liked
 }
 
 func (s *second) sentInc() { atomic.AddInt64(&s.sent, 1) }
@@ -511,12 +625,14 @@ type result struct {
 	exact                   bool
 	memBefore, memSubs, end []float64
 	protocols               map[string]int
+	stored                  int64 // growth of Session.liked; -1 if unknown
+	dropped, retried        int64
 }
 
 func (b *bench) result(took time.Duration, memBefore, memSubs, memEnd []float64) result {
 	r := result{took: took, sent: b.sent.Load() * int64(b.cfg.Count), accepted: b.accepted.Load(), errors: b.errorsByKind,
 		p50: b.latency.percentile(50), p95: b.latency.percentile(95), p99: b.latency.percentile(99),
-		minRatio: 1, maxRatio: 1, exact: true, memBefore: memBefore, memSubs: memSubs, end: memEnd, protocols: map[string]int{}}
+		minRatio: 1, maxRatio: 1, exact: true, stored: -1, memBefore: memBefore, memSubs: memSubs, end: memEnd, protocols: map[string]int{}}
 	first := true
 	for _, s := range b.subs {
 		if !s.connected.Load() {
@@ -551,6 +667,12 @@ func (r result) markdown(cfg *runConfig) string {
 		strings.Join(cfg.Targets, ", "), cfg.Edition, cfg.Session, cfg.Rate, cfg.Count, cfg.Conns, cfg.Duration, cfg.Subscribers, cfg.Protocol)
 	fmt.Fprintf(&b, "| result | value |\n| --- | --- |\n")
 	fmt.Fprintf(&b, "| likes sent | %d |\n| likes accepted | %d (%.0f/s) |\n", r.sent, r.accepted, float64(r.accepted)/r.took.Seconds())
+	if r.stored >= 0 {
+		fmt.Fprintf(&b, "| likes stored (growth of Session.liked) | %d: %d duplicates |\n", r.stored, r.stored-r.accepted)
+	}
+	if cfg.RetryDrop > 0 || r.retried > 0 {
+		fmt.Fprintf(&b, "| answers dropped (--retry-drop %.1f %%), then retried with the same key | %d |\n| requests retried after a network error | %d |\n", cfg.RetryDrop, r.dropped, r.retried)
+	}
 	fmt.Fprintf(&b, "| like-to-event latency | p50 %s, p95 %s, p99 %s |\n", r.p50, r.p95, r.p99)
 	fmt.Fprintf(&b, "| subscribers connected | %d of %d %v |\n", r.connected, r.connected+r.failedSubs, r.protocols)
 	fmt.Fprintf(&b, "| delivered / accepted, per subscriber | min %.4f, max %.4f (exactly 1: %v) |\n", r.minRatio, r.maxRatio, r.exact)

@@ -52,8 +52,12 @@ func TestParseRunFlags(t *testing.T) {
 		{[]string{"--rate", "0"}, "must be positive"},
 		{[]string{"--count", "101"}, "1 to 100"},
 		{[]string{"--protocol", "carrier-pigeon"}, "--protocol"},
+		{[]string{"--uuids", "-1"}, "--uuids"},
+		{[]string{"--retry-drop", "100"}, "--retry-drop"},
+		{[]string{"--retry-drop", "5", "--keys=false"}, "needs --keys"},
+		{[]string{"--no-such-flag"}, "no-such-flag"},
 	} {
-		c, err := parseRunFlags(tc.args)
+		c, err := parseRunFlags(tc.args, io.Discard)
 		switch {
 		case tc.err == "" && err != nil:
 			t.Errorf("parseRunFlags(%q) = %v; want no error", tc.args, err)
@@ -117,7 +121,7 @@ func TestRunAgainstRealServer(t *testing.T) {
 	err = runBench(context.Background(), []string{
 		"--targets", srv.URL, "--rate", "50", "--conns", "4", "--duration", "2s", "--settle", "5s",
 		"--subscribers", "30", "--protocol", "mixed", "--report", report, "--chart", chart,
-	})
+	}, io.Discard)
 	if err != nil {
 		t.Fatalf("runBench: %v", err)
 	}
@@ -139,3 +143,83 @@ func TestRunAgainstRealServer(t *testing.T) {
 }
 
 func sessionTotal(s *like.Service) int64 { return s.Total(like.Key{Edition: "2018", SessionID: 5}) }
+
+// TestHelp: --help and -h on the command and on each subcommand print the
+// usage to stdout and exit 0; mistakes exit 2 with a message on stderr.
+func TestHelp(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string // in stdout for 0, in stderr otherwise
+	}{
+		{[]string{"--help"}, 0, "usage: techconf-bench COMMAND"},
+		{[]string{"-h"}, 0, "usage: techconf-bench COMMAND"},
+		{[]string{"help"}, 0, "Commands:"},
+		{[]string{"run", "--help"}, 0, "-retry-drop"},
+		{[]string{"run", "-h"}, 0, "-uuids"},
+		{[]string{"baseline", "--help"}, 0, "-addr"},
+		{[]string{"baseline", "-h"}, 0, "usage: techconf-bench baseline"},
+		{nil, 2, "usage: techconf-bench COMMAND"},
+		{[]string{"nonsense"}, 2, `unknown command "nonsense"`},
+		{[]string{"run", "--rate", "0"}, 2, "--rate"},
+		{[]string{"baseline", "--port", "1"}, 2, ""},
+	} {
+		var stdout, stderr strings.Builder
+		code := run(context.Background(), tc.args, &stdout, &stderr)
+		out := stdout.String()
+		if tc.code != 0 {
+			out = stderr.String()
+		}
+		if code != tc.code || !strings.Contains(out, tc.want) {
+			t.Errorf("techconf-bench %q: exit %d, stdout %q, stderr %q; want exit %d and %q", tc.args, code, stdout.String(), stderr.String(), tc.code, tc.want)
+		}
+	}
+}
+
+// TestRetryDropNoDuplicates runs the tool with a third of the answers
+// dropped and retried with the same key, likes from 5 client UUIDs, against
+// a real server: it reports the drops and no duplicate, and the server
+// stored exactly the accepted likes.
+func TestRetryDropNoDuplicates(t *testing.T) {
+	catalog, err := conference.Load(content.Sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "likes.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	likes, err := like.Open(context.Background(), sqlite.NewLikeStore(db), like.Config{ServerID: "bench-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer likes.Close(context.Background())
+	srv := httptest.NewServer(server.New(server.Config{
+		Role: server.RoleAll, Catalog: catalog, Likes: likes, Ping: sqlite.NewLikeStore(db).Ping,
+		AllowedOrigins: []string{"*"}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: prometheus.NewRegistry(),
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	var out strings.Builder
+	err = runBench(context.Background(), []string{
+		"--targets", srv.URL, "--rate", "40", "--conns", "4", "--duration", "2s", "--settle", "5s", "--subscribers", "2",
+		"--uuids", "5", "--count", "3", "--retry-drop", "33", "--report", filepath.Join(dir, "r.md"), "--chart", filepath.Join(dir, "c.svg"),
+	}, &out)
+	if err != nil {
+		t.Fatalf("runBench: %v\n%s", err, out.String())
+	}
+	md := out.String()
+	accepted := sessionTotal(likes)
+	for _, want := range []string{fmt.Sprintf("likes stored (growth of Session.liked) | %d: 0 duplicates", accepted), "answers dropped (--retry-drop 33.0 %)"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "retried with the same key | 0 |") {
+		t.Errorf("no answer was dropped:\n%s", md)
+	}
+	if rows, err := sqlite.NewLikeStore(db).Count(context.Background(), like.Key{Edition: "2018", SessionID: 5}); err != nil || rows != accepted || rows == 0 {
+		t.Errorf("stored rows %d (%v); want the %d accepted", rows, err, accepted)
+	}
+}

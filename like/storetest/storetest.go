@@ -30,6 +30,9 @@ func Run(t *testing.T, open func(t *testing.T) Counter) {
 	t.Run("ConcurrentWriters", func(t *testing.T) { testConcurrentWriters(t, open(t)) })
 	t.Run("MaxBatch", func(t *testing.T) { testMaxBatch(t, open(t)) })
 	t.Run("PerMinute", func(t *testing.T) { testPerMinute(t, open(t)) })
+	t.Run("RetriedRequestStoredOnce", func(t *testing.T) { testRetriedRequestStoredOnce(t, open(t)) })
+	t.Run("DuplicateInOneBatch", func(t *testing.T) { testDuplicateInOneBatch(t, open(t)) })
+	t.Run("ConcurrentRetries", func(t *testing.T) { testConcurrentRetries(t, open(t)) })
 }
 
 // testPerMinute: the history counts each like once, in the minute of its
@@ -267,4 +270,111 @@ func testMaxBatch(t *testing.T, s Counter) {
 	if rows != int64(n) {
 		t.Errorf("stored %d rows; want %d", rows, n)
 	}
+}
+
+// requestLikes returns the likes of one createLike with an idempotency key,
+// as a server accepting it makes them.
+func requestLikes(k like.Key, client, requestID, server string, n int, now time.Time) []like.Like {
+	out := make([]like.Like, n)
+	for i := range out {
+		out[i] = like.Like{ID: like.LikeID(k.Edition, client, requestID, i), Edition: k.Edition, SessionID: k.SessionID,
+			UserUUID: client, CreatedAt: now, ServerID: server}
+	}
+	return out
+}
+
+// checkExact checks that the rows stored, the totals, and the changes read
+// from the start all say want for k.
+func checkExact(t *testing.T, s Counter, k like.Key, from like.Position, want int64) {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := s.Count(ctx, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	totals, _, err := s.Totals(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := map[like.Key]int64{}
+	readChanges(t, s, from, sum)
+	if rows != want || totals[k] != want || sum[k] != want {
+		t.Errorf("stored rows %d, total %d, changes %d; want %d each", rows, totals[k], sum[k], want)
+	}
+}
+
+// testRetriedRequestStoredOnce: a request stored by one server and retried
+// on another (its likes in a new batch, at another time, beside new likes)
+// is stored and counted once; the new likes are counted.
+func testRetriedRequestStoredOnce(t *testing.T, s Counter) {
+	ctx := context.Background()
+	_, from, err := s.Totals(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	first := like.Batch{ID: uuid.NewString(), Likes: requestLikes(keyA, "c1", "r1", "s1", 5, now)}
+	if err := s.WriteBatch(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	retry := like.Batch{ID: uuid.NewString(), Likes: append(requestLikes(keyA, "c1", "r1", "s2", 5, now.Add(3*time.Second)),
+		requestLikes(keyA, "c2", "r1", "s2", 3, now.Add(3*time.Second))...)}
+	for i := 0; i < 2; i++ { // the retried batch, itself written twice
+		if err := s.WriteBatch(ctx, retry); err != nil {
+			t.Fatal(err)
+		}
+	}
+	onlyRetries := like.Batch{ID: uuid.NewString(), Likes: requestLikes(keyA, "c1", "r1", "s3", 5, now)}
+	if err := s.WriteBatch(ctx, onlyRetries); err != nil {
+		t.Fatal(err)
+	}
+	checkExact(t, s, keyA, from, 8)
+}
+
+// testDuplicateInOneBatch: a request retried on the same server before its
+// first try was written puts the same likes twice in one batch.
+func testDuplicateInOneBatch(t *testing.T, s Counter) {
+	ctx := context.Background()
+	_, from, err := s.Totals(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	likes := requestLikes(keyB, "c1", "r1", "s1", 4, now)
+	b := like.Batch{ID: uuid.NewString(), Likes: append(append(likes, likes...), requestLikes(keyB, "c1", "r2", "s1", 1, now)...)}
+	if err := s.WriteBatch(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	checkExact(t, s, keyB, from, 5)
+}
+
+// testConcurrentRetries: several servers store the same request at the
+// same time (a client that retried at once on each); it is stored once.
+func testConcurrentRetries(t *testing.T, s Counter) {
+	ctx := context.Background()
+	_, from, err := s.Totals(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writers, n = 4, 20
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			server := fmt.Sprintf("s%d", w)
+			b := like.Batch{ID: uuid.NewString(), Likes: append(requestLikes(keyA, "c1", "same", server, n, time.Now()),
+				requestLikes(keyA, "c1", "own-"+server, server, 1, time.Now())...)}
+			if err := writeRetrying(ctx, s, b); err != nil {
+				errs <- err
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	checkExact(t, s, keyA, from, n+writers)
 }

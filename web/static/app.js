@@ -100,28 +100,50 @@
     }
   };
 
-  // flush sends the pending taps as one burst (createLike's count). When
-  // the network fails, the taps go back to the queue and wait.
-  LikeBox.prototype.flush = function () {
-    if (this.inflight > 0 || this.pending === 0) { return; }
-    if (!navigator.onLine) { this.waiting(); return; }
-    var n = Math.min(this.pending, 100);
-    this.pending -= n;
-    this.inflight = n;
+  // flush sends the pending taps as one burst (createLike's count). Each
+  // burst carries a key of its own (requestId); when the answer is lost or
+  // the server is unavailable, the same burst is sent again with the same
+  // key, so the server stores it once whichever replica takes the retry.
+  // Taps made offline wait in the queue until the network is back.
+  LikeBox.prototype.flush = function (burst) {
+    if (!burst) {
+      if (this.inflight > 0 || this.pending === 0) { return; }
+      if (!navigator.onLine) { this.waiting(); return; }
+      var n = Math.min(this.pending, 100);
+      this.pending -= n;
+      this.inflight = n;
+      burst = { n: n, tries: 0, key: Date.now().toString(36) + "-" + Math.random().toString(36).slice(2) };
+    }
     var self = this;
+    function retryOrReject(err) {
+      if (burst.tries < 4) {
+        burst.tries++;
+        setTimeout(function () { self.flush(burst); }, 500 * Math.pow(2, burst.tries));
+        return;
+      }
+      self.inflight = 0;
+      self.seen = 0;
+      self.reject(burst.n, err);
+      self.show();
+    }
     fetch(this.endpoint, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({
         query: "mutation($input: CreateLikeInput!) { createLike(input: $input) { count } }",
-        variables: { input: { uuid: clientId(), sessionId: this.session, count: n } }
+        variables: { input: { uuid: clientId(), sessionId: this.session, count: burst.n, requestId: burst.key } }
       })
     }).then(function (r) { return r.json(); }).then(function (answer) {
+      var err = answer.errors && answer.errors.length ? answer.errors[0] : null;
+      if (err && err.extensions && err.extensions.code === "UNAVAILABLE") {
+        retryOrReject(err);
+        return;
+      }
       self.inflight = 0;
-      if (answer.errors && answer.errors.length) {
-        self.reject(n, answer.errors[0]);
+      if (err) {
+        self.reject(burst.n, err);
       } else {
-        self.awaiting += Math.max(0, n - self.seen);
+        self.awaiting += Math.max(0, burst.n - self.seen);
         self.statusEl.textContent = "";
       }
       self.seen = 0;
@@ -129,12 +151,12 @@
       self.show();
       self.flush();
     }).catch(function () {
-      self.inflight = 0;
-      self.seen = 0;
-      self.pending += n;
-      self.save();
-      self.show();
-      self.waiting();
+      if (navigator.onLine) { retryOrReject(null); return; }
+      // Offline: the burst keeps its key and goes again when the network
+      // is back, however long that takes.
+      self.statusEl.textContent = t("Offline: " + (self.pending + burst.n) + " likes waiting to be sent.",
+        "オフラインです。" + (self.pending + burst.n) + "件のいいねが送信待ちです。");
+      setTimeout(function () { self.flush(burst); }, 3000);
     });
   };
 

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# createLike throughput of two techconf binaries in one session, against
+# the plain net/http handler: a new client UUID per request, 64
+# connections, the server with default flags on core 0, wrk on core 1, a
+# fresh SQLite database for each run. The "after" binary gets an
+# idempotency key (requestId) with every request, as the web page sends.
+#   go build -o /tmp/tc-after ./cmd/techconf           # this tree
+#   (cd OLD_TREE && go build -o /tmp/tc-before ./cmd/techconf)
+#   go build -o /tmp/techconf-bench ./cmd/techconf-bench
+#   docs/bench/like-before-after.sh /tmp/tc-before /tmp/tc-after [rounds]
+# With SPANNER=1, each run gets a new database on a Cloud Spanner emulator
+# (emulator_main on PATH or in the Google Cloud SDK) instead of SQLite.
+set -euo pipefail
+cd "$(dirname "$0")"
+BEFORE=$1 AFTER=$2 ROUNDS=${3:-2} B=${BENCH:-/tmp/techconf-bench} DIR=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$DIR"' EXIT
+
+# cpu: the server's CPU time so far (user + system), in clock ticks.
+cpu() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
+# run: wrk's requests/s, and the server's CPU microseconds per request:
+# on a machine shared with other work, throughput follows the load of the
+# moment, while CPU per request says what a request costs.
+run() {
+  local c0 c1 out
+  c0=$(cpu)
+  out=$(taskset -c 1 wrk -t2 -c64 -d8s "$@" 2>/dev/null)
+  c1=$(cpu)
+  awk -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" '/requests in/ {n=$1} /Requests\/sec/ {r=$2} END {printf "%10s req/s %8.1f us CPU/req", r, c*1e6/hz/n}' <<<"$out"
+}
+PID=
+stop() { kill "$PID"; wait "$PID" 2>/dev/null || true; }
+RUN=0
+if [ "${SPANNER:-}" = 1 ]; then
+  EMU=$(command -v emulator_main || echo "$(gcloud info --format='value(installation.sdk_root)')/bin/cloud_spanner_emulator/emulator_main")
+  taskset -c 1 "$EMU" --host_port 127.0.0.1:19010 >/dev/null 2>&1 &
+  export SPANNER_EMULATOR_HOST=127.0.0.1:19010
+  sleep 2
+fi
+serve() { # binary, ack mode
+  rm -f "$DIR"/db*
+  RUN=$((RUN + 1))
+  local db="sqlite:$DIR/db"
+  if [ "${SPANNER:-}" = 1 ]; then
+    db="spanner:projects/bench/instances/bench/databases/d$RUN-$$"
+    "$AFTER" migrate --create --db "$db" >/dev/null
+  fi
+  taskset -c 0 "$1" serve --addr 127.0.0.1:18081 --db "$db" --like-ack "$2" 2>/dev/null &
+  PID=$!
+  for _ in $(seq 50); do curl -fs http://127.0.0.1:18081/healthz/readiness >/dev/null && return; sleep 0.1; done
+}
+baseline() {
+  taskset -c 0 "$B" baseline --addr 127.0.0.1:18090 >/dev/null &
+  PID=$!
+  sleep 0.5
+  printf '%-20s %s\n' "plain handler" "$(run http://127.0.0.1:18090/)"
+  stop
+}
+like() { # name, binary, ack mode, script
+  serve "$2" "$3"
+  printf '%-20s %s\n' "$1" "$(run -s "$4" http://127.0.0.1:18081/2018/api/query)"
+  stop
+}
+for r in $(seq "$ROUNDS"); do
+  echo "round $r"
+  baseline
+  like "before, buffered" "$BEFORE" buffered like-fresh.lua
+  like "after, buffered" "$AFTER" buffered like-key.lua
+  like "before, durable" "$BEFORE" durable like-fresh.lua
+  like "after, durable" "$AFTER" durable like-key.lua
+done
+baseline
