@@ -143,6 +143,6 @@ func (t texts) unknown(file, item string, other otherKeys, textFields ...string)
 		if item != "" {
 			where = " (" + item + ")"
 		}
-		t.l.problem(file, "", "", "line %d: field %s not found%s", n.Line, k, where)
+		t.l.problem(file, "", "", "line %d: unknown key %q (a typo?)%s", n.Line, k, where)
 	}
 }
