@@ -196,32 +196,10 @@ func fieldLocation(query string) gqlerror.Location {
 	return gqlerror.Location{Line: line, Column: at - start + 1}
 }
 
-// acceptsPlainJSON reports whether gqlgen would answer with
-// application/json: no Accept header, or one whose first media type it
-// knows is application/json, */* or application/*.
-func acceptsPlainJSON(accept string) bool {
-	if accept == "" {
-		return true
-	}
-	for part := range strings.SplitSeq(accept, ",") {
-		mediaType, _, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
-			continue
-		}
-		switch mediaType {
-		case "*/*", "application/*", "application/json":
-			return true
-		case "application/graphql-response+json":
-			return false
-		}
-	}
-	return false
-}
-
 // serveFast answers a createLike the fast path recognises and reports
 // whether it did; when it did not, nothing was written.
 func (h *apiHandler) serveFast(w http.ResponseWriter, r *http.Request, body []byte) bool {
-	if h.resolver == nil || r.Method != http.MethodPost || r.Header.Get("Upgrade") != "" || !acceptsPlainJSON(r.Header.Get("Accept")) {
+	if h.resolver == nil || r.Method != http.MethodPost || r.Header.Get("Upgrade") != "" || negotiate(r.Header.Get("Accept")) != mediaJSON {
 		return false
 	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
@@ -256,7 +234,7 @@ func (h *apiHandler) serveFast(w http.ResponseWriter, r *http.Request, body []by
 	if h.opts.OnOperation != nil {
 		h.opts.OnOperation(h.names.name(""), string(ast.Mutation), outcome, time.Since(start))
 	}
-	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Type", mediaJSON+"; charset=utf-8") // as httpTransport answers
 	_, _ = w.Write(out)
 	fastServed.Add(1)
 	return true
