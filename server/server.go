@@ -154,6 +154,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"remote", r.RemoteAddr, "user_agent", excerpt(r.UserAgent()))
 	}()
 	setSecurityHeaders(rec.Header())
+	orig := r
 	r, release, err := s.limitRequest(r)
 	defer release()
 	if err != nil {
@@ -161,6 +162,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mux.ServeHTTP(rec, r)
+	// The mux names the route on the request it was given; tracing
+	// middleware outside holds the original and names its span from it.
+	orig.Pattern = r.Pattern
 }
 
 // setSecurityHeaders marks every answer (pages, API, playground, errors)
