@@ -228,7 +228,7 @@ func TestReadBack(t *testing.T) {
 			if !bytes.Equal(j, j2.Bytes()) {
 				t.Errorf("schedule.json read and written again differs:\n%s", firstDiff(j, j2.Bytes()))
 			}
-			px, err := schedule.ReadXML(x)
+			px, err := schedule.ReadXML(x, "")
 			if err != nil {
 				t.Fatalf("ReadXML: %v", err)
 			}
