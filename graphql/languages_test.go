@@ -2,8 +2,11 @@ package graphql_test
 
 import (
 	"encoding/json"
+	"net/http/httptest"
 	"testing"
+	"testing/fstest"
 
+	"github.com/techconf/techconf/conference"
 	"github.com/techconf/techconf/graphql"
 )
 
@@ -46,5 +49,37 @@ func TestEnglishOnlyEdition(t *testing.T) {
 		if tc.got == "" || tc.got != tc.want {
 			t.Errorf("%s = %q, want %q", tc.field, tc.got, tc.want)
 		}
+	}
+}
+
+// TestRoomNameIsPlace checks that in an edition whose default language is
+// not English, a room's name is still what sessions give as their place.
+func TestRoomNameIsPlace(t *testing.T) {
+	m := fstest.MapFS{
+		"2020/edition.yaml": {Data: []byte(`languages: [de, en]
+name: Hafenlicht 2020
+nameEn: Harborlight 2020
+days: ["2020-05-02"]
+venue: {name: Forum, nameEn: Forum, address: Hafenstraße 1, addressEn: Hafenstrasse 1, mapUrl: "https://example.com/map", access: Zu Fuß, accessEn: On foot}
+rooms: [{name: Saal 1, nameEn: Hall 1}]
+`)},
+		"2020/sessions.yaml": {Data: []byte(`- {id: 1, type: session, place: Saal 1, startTime: "2020-05-02T10:00:00+02:00", endTime: "2020-05-02T10:40:00+02:00", title: Schnelle Builds, titleEn: Fast builds, outline: Wie., outlineEn: How., lang: de}
+`)},
+	}
+	c, err := conference.Load(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(graphql.NewHandler(c.Edition("2020"), nil, graphql.Options{}))
+	defer srv.Close()
+	api := &testAPI{URL: srv.URL}
+	r := api.query(t, `{ edition { rooms { name nameJa } } session(sessionId: 1) { place title titleJa } }`, nil)
+	if len(r.Errors) > 0 {
+		t.Fatalf("errors: %s", r.Raw)
+	}
+	raw, _ := json.Marshal(r.Data)
+	want := `{"edition":{"rooms":[{"name":"Saal 1","nameJa":"Saal 1"}]},"session":{"place":"Saal 1","title":"Fast builds","titleJa":"Schnelle Builds"}}`
+	if string(raw) != want {
+		t.Errorf("answer = %s, want %s", raw, want)
 	}
 }

@@ -254,7 +254,9 @@ func (r *queryResolver) Edition(ctx context.Context) (*conference.Edition, error
 
 // Name is the resolver for the name field.
 func (r *roomResolver) Name(ctx context.Context, obj *conference.Room) (string, error) {
-	return obj.Name.In(conference.LangEnglish), nil
+	// The room's id, which sessions give as their place, whatever the
+	// edition's default language: clients match one against the other.
+	return obj.ID(), nil
 }
 
 // NameJa is the resolver for the nameJa field.

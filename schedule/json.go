@@ -193,7 +193,7 @@ func (p *Programme) WriteJSON(w io.Writer, url string) error {
 	}
 	roomNames := make([]string, len(p.Rooms))
 	for i, r := range p.Rooms {
-		conf.Rooms = append(conf.Rooms, jsonRoom{Name: r.Name, GUID: r.GUID})
+		conf.Rooms = append(conf.Rooms, jsonRoom(r))
 		roomNames[i] = r.Name
 	}
 	for _, d := range p.Days {
@@ -231,7 +231,7 @@ func (p *Programme) WriteJSON(w io.Writer, url string) error {
 				je.Persons = append(je.Persons, jp)
 			}
 			for _, l := range ev.Links {
-				je.Links = append(je.Links, jsonLink{Type: l.Type, URL: l.URL, Title: l.Title})
+				je.Links = append(je.Links, jsonLink(l))
 			}
 			jd.Rooms.events[ev.Room] = append(jd.Rooms.events[ev.Room], je)
 		}
@@ -298,7 +298,7 @@ func ReadJSON(data []byte) (*Programme, error) {
 		return nil, fmt.Errorf("schedule.conference.time_zone_name: %w", err)
 	}
 	for _, r := range c.Rooms {
-		p.Rooms = append(p.Rooms, Room{Name: r.Name, GUID: r.GUID})
+		p.Rooms = append(p.Rooms, Room(r))
 	}
 	for _, t := range c.Tracks {
 		p.Tracks = append(p.Tracks, t.Name)
@@ -367,7 +367,7 @@ func (p *Programme) jsonEvent(je jsonEvent, room string) (*Event, error) {
 			Biography: deref(jp.Biography), Avatar: deref(jp.Avatar)})
 	}
 	for _, l := range append(append([]jsonLink(nil), je.Links...), je.Attachments...) {
-		ev.Links = append(ev.Links, Link{Type: l.Type, URL: l.URL, Title: l.Title})
+		ev.Links = append(ev.Links, Link(l))
 	}
 	return ev, nil
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/techconf/techconf/content"
 	_ "github.com/techconf/techconf/internal/golden"
 	"github.com/techconf/techconf/schedule"
+	"github.com/techconf/techconf/sessionize"
 )
 
 const base = "https://conf.example.com"
@@ -228,7 +230,7 @@ func TestReadBack(t *testing.T) {
 			if !bytes.Equal(j, j2.Bytes()) {
 				t.Errorf("schedule.json read and written again differs:\n%s", firstDiff(j, j2.Bytes()))
 			}
-			px, err := schedule.ReadXML(x)
+			px, err := schedule.ReadXML(x, "")
 			if err != nil {
 				t.Fatalf("ReadXML: %v", err)
 			}
@@ -252,4 +254,78 @@ func firstDiff(a, b []byte) string {
 		}
 	}
 	return "lengths " + strconv.Itoa(len(la)) + " and " + strconv.Itoa(len(lb)) + " lines"
+}
+
+// BenchmarkExport builds the largest sample edition's feeds, as a server
+// does once per edition, language and host (then serves them from cache).
+func BenchmarkExport(b *testing.B) {
+	ed := mustLoadSample(b).Edition("2018")
+	for _, format := range []string{"xml", "json"} {
+		b.Run(format, func(b *testing.B) {
+			b.ReportAllocs()
+			var buf bytes.Buffer
+			for i := 0; i < b.N; i++ {
+				buf.Reset()
+				p := schedule.FromEdition(ed, schedule.Options{BaseURL: base})
+				var err error
+				if format == "xml" {
+					err = p.WriteXML(&buf, base+"/2018/schedule.xml")
+				} else {
+					err = p.WriteJSON(&buf, base+"/2018/schedule.json")
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(buf.Len()), "bytes")
+		})
+	}
+}
+
+// TestImportedExportsFollowTheSchemas imports the import fixtures (pretalx,
+// frab and Sessionize, in three time zones) and validates the feeds of the
+// resulting editions too.
+func TestImportedExportsFollowTheSchemas(t *testing.T) {
+	dir := filepath.Join("..", "cmd", "techconf", "testdata", "import")
+	for _, tc := range []struct {
+		file string
+		read func([]byte) (*schedule.Programme, error)
+	}{
+		{"pretalx.json", schedule.ReadJSON},
+		{"frab.xml", func(b []byte) (*schedule.Programme, error) { return schedule.ReadXML(b, "") }},
+		{"sessionize.json", func(b []byte) (*schedule.Programme, error) {
+			p, _, err := sessionize.Read(b, "Asia/Kolkata")
+			return p, err
+		}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(dir, tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := tc.read(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ed, _, err := p.Edition(schedule.ImportOptions{EditionID: "imported"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, err := conference.Files(ed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := fstest.MapFS{}
+			for name, b := range files {
+				m["imported/"+name] = &fstest.MapFile{Data: b}
+			}
+			c, err := conference.Load(m)
+			if err != nil {
+				t.Fatalf("the imported edition does not load: %v", err)
+			}
+			x, j := exports(t, c.Edition("imported"), base)
+			validateXML(t, x)
+			validateJSON(t, j)
+		})
+	}
 }

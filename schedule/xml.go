@@ -160,8 +160,10 @@ func (p *Programme) WriteXML(w io.Writer, url string) error {
 }
 
 // ReadXML reads a frab schedule.xml (as pretalx, frab or techconf write
-// it). Errors name the place in the document.
-func ReadXML(data []byte) (*Programme, error) {
+// it). Older files give local times without an offset and may name no time
+// zone; zone (an IANA name, or empty for UTC) is then theirs. Errors name
+// the place in the document.
+func ReadXML(data []byte, zone string) (*Programme, error) {
 	var doc xmlSchedule
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -175,6 +177,9 @@ func ReadXML(data []byte) (*Programme, error) {
 	c := doc.Conference
 	p := &Programme{Title: strings.TrimSpace(c.Title), Acronym: strings.TrimSpace(c.Acronym), URL: c.URL,
 		BaseURL: c.BaseURL, Version: doc.Version, TimeZone: strings.TrimSpace(c.TimeZoneName)}
+	if p.TimeZone == "" {
+		p.TimeZone = zone
+	}
 	if err := p.loadLocation(); err != nil {
 		return nil, fmt.Errorf("conference/time_zone_name: %w", err)
 	}
@@ -227,10 +232,14 @@ func (p *Programme) xmlEvent(xe xmlEvent, room string, midnight, dayStart time.T
 		if err != nil {
 			return nil, fmt.Errorf("start: %w", err)
 		}
-		ev.Start = midnight.Add(hm)
-		if !dayStart.IsZero() && ev.Start.Before(dayStart) {
-			ev.Start = ev.Start.AddDate(0, 0, 1)
+		// Compare clock times (the day's start in its own offset), so that
+		// a file whose zone is unknown still puts 00:15 after 10:00.
+		day := midnight
+		if !dayStart.IsZero() && hm < time.Duration(dayStart.Hour())*time.Hour+time.Duration(dayStart.Minute())*time.Minute {
+			day = midnight.AddDate(0, 0, 1)
 		}
+		// Wall-clock time on that date, right across a DST change too.
+		ev.Start = time.Date(day.Year(), day.Month(), day.Day(), int(hm/time.Hour), int(hm%time.Hour/time.Minute), int(hm%time.Minute/time.Second), 0, p.Location)
 	}
 	d, err := parseDuration(strings.TrimSpace(xe.Duration))
 	if err != nil {

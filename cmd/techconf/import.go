@@ -38,7 +38,7 @@ func runContentImport(ctx context.Context, args []string, stdout, stderr io.Writ
 	fset.SetOutput(stderr)
 	format := fset.String("format", "", "schedule.json, schedule.xml or sessionize (default: detected)")
 	edition := fset.String("edition", "", "the edition id: the folder under DIR and the URL path (required)")
-	zone := fset.String("timezone", "", "time zone of Sessionize's local times, e.g. Europe/Berlin (required for sessionize)")
+	zone := fset.String("timezone", "", "time zone of the source's local times, e.g. Europe/Berlin: required for sessionize, used by schedule files that name none")
 	lang := fset.String("language", "", "language of the source's texts (default: the existing edition's, or en)")
 	maxSize := fset.Int64("max-size", 32<<20, "largest SOURCE accepted, in bytes")
 	timeout := fset.Duration("timeout", 60*time.Second, "time allowed to download an https SOURCE")
@@ -83,7 +83,7 @@ func runContentImport(ctx context.Context, args []string, stdout, stderr io.Writ
 	case formatJSON:
 		prog, err = schedule.ReadJSON(data)
 	case formatXML:
-		prog, err = schedule.ReadXML(data)
+		prog, err = schedule.ReadXML(data, *zone)
 	case formatSessionize:
 		prog, notes, err = sessionize.Read(data, *zone)
 	}

@@ -425,3 +425,30 @@ func TestContentHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestImportZoneFromFlag reads an old schedule.xml that names no time
+// zone: --timezone says where its local times are.
+func TestImportZoneFromFlag(t *testing.T) {
+	data := strings.Replace(mustRead(t, "frab.xml"), "<time_zone_name>America/New_York</time_zone_name>", "", 1)
+	if data == mustRead(t, "frab.xml") {
+		t.Fatal("the fixture's time zone was not removed")
+	}
+	src := writeTemp(t, "old.xml", []byte(data))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "2024-10-19T10:00:00Z"},
+		{[]string{"--timezone", "America/New_York"}, "2024-10-19T10:00:00-04:00"},
+	} {
+		dir := t.TempDir()
+		args := append(append([]string{"content", "import", "--edition", "old"}, tc.args...), src, dir)
+		if r := runCommand(t, context.Background(), noEnv, args...); r.code != 0 {
+			t.Fatalf("import %v: exit %d\n%s", tc.args, r.code, r.stderr)
+		}
+		got := loadEdition(t, dir, "old").Session(7001).StartTime.Format("2006-01-02T15:04:05Z07:00")
+		if got != tc.want {
+			t.Errorf("import %v: session 7001 starts %s, want %s", tc.args, got, tc.want)
+		}
+	}
+}
