@@ -204,8 +204,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			reqErr.write(w, negotiate(r.Header.Get("Accept")))
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body)) // for the SSE transport
-		r = r.WithContext(withBody(r.Context(), body))
+		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	base := h.opts.PublicURL
 	if base == "" {
