@@ -219,7 +219,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if answer, ok := h.cache.get(key); ok {
-		w.Header().Set("Content-Type", negotiate(r.Header.Get("Accept"))+"; charset=utf-8")
+		w.Header().Set("Content-Type", negotiate(r.Header.Get("Accept")))
 		w.Header().Set("X-Cache", "hit")
 		_, _ = w.Write(answer)
 		return

@@ -274,7 +274,7 @@ func writeResponse(w http.ResponseWriter, media string, status int, resp *graphq
 		status = http.StatusInternalServerError
 		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
 	}
-	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	w.Header().Set("Content-Type", media) // JSON is UTF-8 (RFC 8259): no charset parameter
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
