@@ -128,7 +128,7 @@ func TestIntrospectionCost(t *testing.T) {
 		copies          int
 	}{
 		{"Full", "types { ...FullType }", 5},
-		{"TypesAndFields", "types { name fields { name args { name type { name } } type { name ofType { name } } } }", 40},
+		{"TypesAndFields", "types { name fields { name args { name type { name } } type { name ofType { name } } } }", 15},
 	} {
 		var aliased strings.Builder
 		aliased.WriteString("query IntrospectionQuery {")
@@ -180,6 +180,8 @@ func TestHostileQueries(t *testing.T) {
 		{"NestedIntrospectionLists", `{ __type(name: "Query") { fields { type { fields { type { fields { type { fields { name } } } } } } } } }`, "GRAPHQL_VALIDATION_FAILED"},
 		{"TooManyAliases", "{" + aliases.String() + " }", "ALIAS_LIMIT_EXCEEDED"},
 		{"DeepBesideIntrospection", `{ __schema { types { name } } ` + strings.TrimPrefix(deepQuery(14), "{"), "DEPTH_LIMIT_EXCEEDED"},
+		{"OneFieldManyTimes", "{" + strings.Repeat(" __typename", 9000) + " }", "FIELD_LIMIT_EXCEEDED"},
+		{"NestedCopies", "{" + strings.Repeat(" session(sessionId: 1) {"+strings.Repeat(" title", 45)+" }", 45) + " }", "FIELD_LIMIT_EXCEEDED"},
 		{"WideLists", `{ a: sessionList { nodes { speakers { sessions { speakers { name } } } } } b: sessionList { nodes { speakers { sessions { speakers { name } } } } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
