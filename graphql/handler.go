@@ -108,7 +108,7 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 	}
 	srv.Use(newFieldCount(defaultMaxFields, opts.TokenLimit)) // before validation: see shape.go
 	srv.Use(&queryLimits{maxDepth: opts.MaxDepth, maxComplexity: opts.ComplexityLimit,
-		maxAliases: defaultMaxAliases, maxSpreads: defaultMaxSpreads, maxOfType: defaultMaxOfType})
+		maxAliases: defaultMaxAliases, maxSpreads: defaultMaxSpreads, maxOfType: defaultMaxOfType, maxIntrospection: defaultMaxIntrospection})
 
 	logger := opts.Logger
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
