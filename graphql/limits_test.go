@@ -117,7 +117,6 @@ func TestIntrospectionCost(t *testing.T) {
 	}
 	cost, _ := strconv.Atoi(m[1])
 	t.Logf("the full standard introspection query costs %d", cost)
-	const limit = 20000              // the default
 	const introspectionLimit = 12000 // the default
 	if cost > introspectionLimit*9/10 || cost < 1000 {
 		t.Errorf("full introspection costs %d; want between 1000 (it is a large answer) and %d (room under the default introspection limit; if the schema has grown, raise the limit)", cost, introspectionLimit*9/10)
