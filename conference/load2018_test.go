@@ -40,10 +40,10 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		t.Fatalf("Load error = %v; want a *conference.ContentError", err)
 	}
 	for _, want := range []struct{ file, field, message string }{
-		{"2018/sessions.yaml", "", `unknown key "titelJa"`},
+		{"2018/sessions.yaml", "", "titelJa"},
 		{"2018/sessions.yaml", "id", "duplicate"},
 		{"2018/sessions.yaml", "titleJa", ""},
-		{"2018/speakers.yaml", "", `unknown key "nmae"`},
+		{"2018/speakers.yaml", "", "nmae"},
 		{"2018/speakers.yaml", "name", ""},
 	} {
 		found := false

@@ -128,8 +128,9 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 	if opts.OnOperation != nil {
 		srv.Use(operationMetrics{report: opts.OnOperation, names: names})
 	}
+	srv.Use(newFieldCount(defaultMaxFields, opts.TokenLimit)) // before validation: see shape.go
 	srv.Use(&queryLimits{maxDepth: opts.MaxDepth, maxComplexity: opts.ComplexityLimit,
-		maxAliases: defaultMaxAliases, maxSpreads: defaultMaxSpreads, maxOfType: defaultMaxOfType})
+		maxAliases: defaultMaxAliases, maxSpreads: defaultMaxSpreads, maxOfType: defaultMaxOfType, maxIntrospection: defaultMaxIntrospection})
 
 	logger := opts.Logger
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
@@ -232,8 +233,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			reqErr.write(w, negotiate(r.Header.Get("Accept")))
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body)) // for the SSE transport
-		r = r.WithContext(withBody(r.Context(), body))
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		if isSSE(r) {
 			liftDeadlines(w)
 		}
@@ -259,7 +259,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if answer, ok := h.cache.get(key); ok {
-		w.Header().Set("Content-Type", negotiate(r.Header.Get("Accept"))+"; charset=utf-8")
+		w.Header().Set("Content-Type", negotiate(r.Header.Get("Accept")))
 		w.Header().Set("X-Cache", "hit")
 		_, _ = w.Write(answer)
 		return

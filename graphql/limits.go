@@ -33,7 +33,13 @@ import (
 //     and spreads are what turns a small document into a huge one.
 type queryLimits struct {
 	maxDepth, maxComplexity, maxAliases, maxSpreads, maxOfType int
-	es                                                         graphql.ExecutableSchema
+	// maxIntrospection bounds the introspection part of complexity on its
+	// own: gqlgen builds introspection objects afresh for every request,
+	// at several times the cost of a data object, so the whole complexity
+	// budget spent on introspection would take several times as long as
+	// a timetable.
+	maxIntrospection int
+	es               graphql.ExecutableSchema
 	// introspection is what a list field of an introspection type costs per
 	// child ("__Schema.types": the number of types), from the schema.
 	introspection map[string]int
@@ -47,6 +53,9 @@ const (
 	defaultMaxAliases = 100
 	defaultMaxSpreads = 1000
 	defaultMaxOfType  = 16
+	// The full standard introspection query costs about 9,300 (see
+	// TestIntrospectionCost).
+	defaultMaxIntrospection = 12000
 )
 
 var (
@@ -85,6 +94,8 @@ func (l *queryLimits) MutateOperationContext(ctx context.Context, oc *graphql.Op
 		return refuse("FRAGMENT_LIMIT_EXCEEDED", "query spreads fragments more than %d times (counting the spreads inside fragments each time)", l.maxSpreads)
 	case c.aliases > l.maxAliases:
 		return refuse("ALIAS_LIMIT_EXCEEDED", "query has more than %d aliased fields (counting those inside fragments at each spread)", l.maxAliases)
+	case c.introspection > l.maxIntrospection:
+		return refuse("COMPLEXITY_LIMIT_EXCEEDED", "introspection in this operation has complexity %s, which exceeds its limit of %d (the full standard introspection query fits)", complexityString(c.introspection), l.maxIntrospection)
 	case c.complexity > l.maxComplexity:
 		return refuse("COMPLEXITY_LIMIT_EXCEEDED", "operation has complexity %s, which exceeds the limit of %d", complexityString(c.complexity), l.maxComplexity)
 	}
@@ -103,9 +114,12 @@ func complexityString(n int) string {
 type cost struct {
 	depth      int // levels of selection outside introspection
 	complexity int
-	aliases    int // aliased fields, fragments expanded
-	spreads    int // fragment spreads, fragments expanded
-	ofType     int // longest chain of ofType fields starting here
+	// introspection is the part of complexity spent inside __schema and
+	// __type.
+	introspection int
+	aliases       int // aliased fields, fragments expanded
+	spreads       int // fragment spreads, fragments expanded
+	ofType        int // longest chain of ofType fields starting here
 	// plain: the set holds only leaves and ofType fields that hold only
 	// the same (a type reference's kind, name and ofType chain); leaves is
 	// how many leaves it selects directly.
@@ -140,6 +154,7 @@ func (w *costWalker) selectionSet(set ast.SelectionSet) cost {
 		c.depth = max(c.depth, sc.depth)
 		c.ofType = max(c.ofType, sc.ofType)
 		c.complexity = add(c.complexity, sc.complexity)
+		c.introspection = add(c.introspection, sc.introspection)
 		c.aliases = add(c.aliases, sc.aliases)
 		c.spreads = add(c.spreads, sc.spreads)
 		c.plain = c.plain && sc.plain
@@ -196,6 +211,7 @@ func (w *costWalker) field(f *ast.Field) cost {
 				// next to nothing.
 				c.plain = true
 				c.complexity = min(add(1, child.complexity), mul(w.limits.ofTypeLevels, 1+child.leaves))
+				c.introspection = c.complexity
 				return c
 			}
 		}
@@ -204,10 +220,12 @@ func (w *costWalker) field(f *ast.Field) cost {
 			per = 1
 		}
 		c.complexity = add(1, mul(child.complexity, per))
+		c.introspection = c.complexity
 		return c
 	}
 	c.depth = child.depth + 1
 	c.complexity = w.fieldComplexity(f, child.complexity)
+	c.introspection = child.introspection
 	return c
 }
 
