@@ -116,10 +116,10 @@ func TestPlaygroundBrowser(t *testing.T) {
 
 		// The docs: the explorer lists the root type, and Query's fields.
 		chromedp.Click(`button[aria-label="Show Documentation Explorer"]`, chromedp.NodeVisible),
-		chromedp.WaitVisible(`.graphiql-doc-explorer a.graphiql-doc-explorer-type-name`),
-		chromedp.Click(`.graphiql-doc-explorer a.graphiql-doc-explorer-type-name`, chromedp.NodeVisible),
+		chromedp.WaitVisible(`.graphiql-plugin a.graphiql-doc-explorer-type-name`),
+		chromedp.Click(`.graphiql-plugin a.graphiql-doc-explorer-type-name`, chromedp.NodeVisible),
 		chromedp.WaitVisible(`.graphiql-doc-explorer-field-name`),
-		chromedp.Text(".graphiql-doc-explorer", &docs, chromedp.NodeVisible),
+		chromedp.Text(".graphiql-plugin", &docs, chromedp.NodeVisible),
 	)
 	// Checked even when a later step fails: a violation is often why.
 	defer func() {

@@ -5,9 +5,10 @@
 //
 // vendor/ holds GraphiQL's and React's prebuilt browser files and their
 // licenses, copied from the npm packages pinned in package-lock.json by
-// `go generate` (gen.go); never edit them by hand. GraphiQL 3 is the last
+// `go generate` (gen.go); never edit them by hand. GraphiQL 4 is the last
 // major version that ships a UMD bundle a page can load without a bundler
-// (4 and 5 ship ES modules only). static/ holds our own small files.
+// (5 ships ES modules and Monaco workers only). static/ holds our own small
+// files.
 package graphiql
 
 //go:generate go run gen.go
