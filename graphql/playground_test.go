@@ -116,10 +116,10 @@ func TestPlaygroundBrowser(t *testing.T) {
 
 		// The docs: the explorer lists the root type, and Query's fields.
 		chromedp.Click(`button[aria-label="Show Documentation Explorer"]`, chromedp.NodeVisible),
-		chromedp.WaitVisible(`.graphiql-doc-explorer a.graphiql-doc-explorer-type-name`),
-		chromedp.Click(`.graphiql-doc-explorer a.graphiql-doc-explorer-type-name`, chromedp.NodeVisible),
+		chromedp.WaitVisible(`.graphiql-plugin a.graphiql-doc-explorer-type-name`),
+		chromedp.Click(`.graphiql-plugin a.graphiql-doc-explorer-type-name`, chromedp.NodeVisible),
 		chromedp.WaitVisible(`.graphiql-doc-explorer-field-name`),
-		chromedp.Text(".graphiql-doc-explorer", &docs, chromedp.NodeVisible),
+		chromedp.Text(".graphiql-plugin", &docs, chromedp.NodeVisible),
 	)
 	// Checked even when a later step fails: a violation is often why.
 	defer func() {
@@ -173,6 +173,23 @@ func TestPlaygroundBrowser(t *testing.T) {
 		t.Errorf("the response pane shows %q; want the first sessions, with %q", result, first.Title.Default())
 	}
 
+	// The settings dialog opens and closes (its scroll lock must not need
+	// inline styles, which the CSP forbids).
+	var settings string
+	err = chromedp.Run(tab,
+		chromedp.Click(`button[aria-label="Open settings dialog"]`, chromedp.NodeVisible),
+		chromedp.WaitVisible(`.graphiql-dialog`),
+		chromedp.Text(`.graphiql-dialog`, &settings),
+		chromedp.KeyEvent("\x1b"),
+		chromedp.WaitNotPresent(`.graphiql-dialog`),
+	)
+	if err != nil {
+		t.Fatalf("the settings dialog: %v", err)
+	}
+	if !strings.Contains(settings, "Theme") {
+		t.Errorf("the settings dialog shows %q; want the theme setting", settings)
+	}
+
 	// Screenshots, to look at: a laptop, then a phone with the docs open
 	// and closed.
 	dir := playgroundArtifacts(t)
@@ -198,6 +215,21 @@ func TestPlaygroundBrowser(t *testing.T) {
 		}
 		if err := os.WriteFile(filepath.Join(dir, shot.name), png, 0o644); err != nil {
 			t.Fatal(err)
+		}
+		if shot.toggleDocs {
+			// On the phone, the editor and the response are both on screen,
+			// one above the other, and neither is cut off at the right.
+			var boxes []float64
+			if err := chromedp.Run(tab, chromedp.Evaluate(`[".graphiql-query-editor", ".graphiql-response .CodeMirror"].flatMap(s => {
+				const r = document.querySelector(s).getBoundingClientRect(); return [r.top, r.bottom, r.right]; })`, &boxes)); err != nil {
+				t.Fatal(err)
+			}
+			editorTop, editorBottom, editorRight, responseTop, responseBottom, responseRight := boxes[0], boxes[1], boxes[2], boxes[3], boxes[4], boxes[5]
+			if editorBottom-editorTop < 100 || responseBottom-responseTop < 100 || responseTop < editorBottom-1 ||
+				responseBottom > float64(shot.height)+1 || editorRight > float64(shot.width) || responseRight > float64(shot.width) {
+				t.Errorf("at %d px: editor %v, response %v (top, bottom, right); want both at least 100 px high, the response below the editor, both on screen",
+					shot.width, boxes[:3], boxes[3:])
+			}
 		}
 	}
 

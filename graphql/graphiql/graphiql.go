@@ -5,9 +5,10 @@
 //
 // vendor/ holds GraphiQL's and React's prebuilt browser files and their
 // licenses, copied from the npm packages pinned in package-lock.json by
-// `go generate` (gen.go); never edit them by hand. GraphiQL 3 is the last
+// `go generate` (gen.go); never edit them by hand. GraphiQL 4 is the last
 // major version that ships a UMD bundle a page can load without a bundler
-// (4 and 5 ship ES modules only). static/ holds our own small files.
+// (5 ships ES modules and Monaco workers only). static/ holds our own small
+// files.
 package graphiql
 
 //go:generate go run gen.go
@@ -15,10 +16,13 @@ package graphiql
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/rand"
 	"crypto/sha256"
 	"embed"
+	"encoding/base64"
 	"encoding/hex"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"path"
@@ -30,13 +34,23 @@ import (
 //go:embed vendor static
 var files embed.FS
 
-// ContentSecurityPolicy is the policy of the page and its files: scripts,
-// styles and requests only to this host (WebSocket subscriptions included:
-// 'self' covers ws: and wss: on the same host), no frames, no plugins.
-// GraphiQL's icons and fonts are data: URLs in its CSS.
+// ContentSecurityPolicy is the policy of the playground's files, and of its
+// page with a style nonce added (see PagePolicy): scripts, styles and
+// requests only to this host (WebSocket subscriptions included: 'self'
+// covers ws: and wss: on the same host), no frames, no plugins. GraphiQL's
+// icons and fonts are data: URLs in its CSS.
 const ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; " +
 	"img-src 'self' data:; font-src 'self' data:; connect-src 'self'; " +
 	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// PagePolicy is the page's policy: ContentSecurityPolicy, plus one <style>
+// element that carries the response's nonce. GraphiQL's dialogs lock the
+// page's scroll with a <style> element they create (react-remove-scroll),
+// which they mark with the nonce that start.js hands them; no inline
+// script is ever allowed.
+func PagePolicy(nonce string) string {
+	return strings.Replace(ContentSecurityPolicy, "style-src 'self'", "style-src 'self' 'nonce-"+nonce+"'", 1)
+}
 
 // asset is one embedded file, with its hash (for cache busting) and its
 // gzip form, made on first use so that a process that never serves the
@@ -103,7 +117,7 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 {{range .Styles}}<link rel="stylesheet" href="{{.}}">
 {{end}}</head>
 <body>
-<div id="graphiql" data-endpoint="{{.Endpoint}}" data-query="{{.Query}}">Loading GraphiQL…</div>
+<div id="graphiql" data-endpoint="{{.Endpoint}}" data-query="{{.Query}}" data-style-nonce="{{.Nonce}}">Loading GraphiQL…</div>
 {{range .Scripts}}<script src="{{.}}"></script>
 {{end}}</body>
 </html>
@@ -139,18 +153,13 @@ func Handler(title, base, endpoint string) http.Handler {
 		}
 		return out
 	}
-	var buf bytes.Buffer
-	err := page.Execute(&buf, map[string]any{
+	data := map[string]any{
 		"Title": title, "Endpoint": endpoint, "Query": defaultQuery,
-		"Scripts": urls(scripts), "Styles": urls(styles),
-	})
-	if err != nil {
+		"Scripts": urls(scripts), "Styles": urls(styles), "Nonce": "",
+	}
+	if err := page.Execute(io.Discard, data); err != nil {
 		panic("graphiql: page template: " + err.Error())
 	}
-	html := buf.Bytes()
-	sum := sha256.Sum256(html)
-	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
-	start := time.Now()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", ContentSecurityPolicy)
 		w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -160,10 +169,14 @@ func Handler(title, base, endpoint string) http.Handler {
 		case !ok:
 			http.NotFound(w, r)
 		case name == "":
+			// A new nonce for each response, so the page is never cached.
+			var b [16]byte
+			rand.Read(b[:])
+			nonce := base64.RawURLEncoding.EncodeToString(b[:]) // no characters that HTML escapes
+			w.Header().Set("Content-Security-Policy", PagePolicy(nonce))
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.Header().Set("Cache-Control", "no-cache")
-			w.Header().Set("ETag", etag)
-			http.ServeContent(w, r, "", start, bytes.NewReader(html))
+			w.Header().Set("Cache-Control", "no-store")
+			page.Execute(w, withNonce(data, nonce))
 		default:
 			a := assets[strings.TrimPrefix(name, "/")]
 			if a == nil || !strings.HasPrefix(name, "/") {
@@ -173,6 +186,15 @@ func Handler(title, base, endpoint string) http.Handler {
 			serveAsset(w, r, a)
 		}
 	})
+}
+
+func withNonce(data map[string]any, nonce string) map[string]any {
+	out := make(map[string]any, len(data))
+	for k, v := range data {
+		out[k] = v
+	}
+	out["Nonce"] = nonce
+	return out
 }
 
 // serveAsset answers with the file, gzipped when the client takes it. A URL

@@ -58,7 +58,7 @@ func TestPage(t *testing.T) {
 		t.Fatalf("GET playground: %d %q; want 200 text/html", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	csp := resp.Header.Get("Content-Security-Policy")
-	for _, want := range []string{"default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'"} {
+	for _, want := range []string{"default-src 'none'", "script-src 'self';", "style-src 'self' 'nonce-", "connect-src 'self'"} {
 		if !strings.Contains(csp, want) {
 			t.Errorf("Content-Security-Policy %q; want it to contain %q", csp, want)
 		}
@@ -67,6 +67,16 @@ func TestPage(t *testing.T) {
 		t.Errorf("Content-Security-Policy %q allows inline code or eval", csp)
 	}
 	page := string(body)
+	nonce := regexp.MustCompile(`'nonce-([^']+)'`).FindStringSubmatch(csp)
+	if nonce == nil || len(nonce[1]) < 20 || !strings.Contains(page, `data-style-nonce="`+nonce[1]+`"`) {
+		t.Errorf("CSP %q; want a style nonce of 16 random bytes that the page hands to start.js", csp)
+	}
+	if again, _ := get(t, ts.URL+"/2018/api/playground"); nonce != nil && strings.Contains(again.Header.Get("Content-Security-Policy"), nonce[1]) {
+		t.Errorf("two responses share the nonce %q; want a new one each time", nonce[1])
+	}
+	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("page Cache-Control %q; want no-store (its nonce is for one response)", cc)
+	}
 	if !strings.Contains(page, `<meta name="viewport" content="width=device-width, initial-scale=1">`) {
 		t.Errorf("the page has no viewport meta for phones:\n%s", page)
 	}

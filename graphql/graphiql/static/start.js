@@ -4,6 +4,10 @@
 (function () {
   "use strict";
   var root = document.getElementById("graphiql");
+  // GraphiQL's dialogs add a <style> element to lock the page's scroll; the
+  // bundled library marks it with this nonce (webpack's convention), which
+  // the page's Content-Security-Policy allows for this response only.
+  window.__webpack_nonce__ = root.dataset.styleNonce;
   var endpoint = root.dataset.endpoint;
   var ws = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + endpoint;
   var fetcher = GraphiQL.createFetcher({ url: endpoint, subscriptionUrl: ws });
