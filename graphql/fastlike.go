@@ -234,7 +234,7 @@ func (h *apiHandler) serveFast(w http.ResponseWriter, r *http.Request, body []by
 	if h.opts.OnOperation != nil {
 		h.opts.OnOperation(h.names.name(""), string(ast.Mutation), outcome, time.Since(start))
 	}
-	w.Header().Set("Content-Type", mediaJSON+"; charset=utf-8") // as httpTransport answers
+	w.Header().Set("Content-Type", mediaJSON) // as httpTransport answers
 	_, _ = w.Write(out)
 	fastServed.Add(1)
 	return true
