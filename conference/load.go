@@ -117,6 +117,7 @@ var (
 type loader struct {
 	fsys     fs.FS
 	problems []Problem
+	guids    map[string]string // GUID -> the item that has it, across editions
 }
 
 func (l *loader) problem(file, item, field, format string, args ...any) {
@@ -666,9 +667,22 @@ var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-
 // guid checks an item's optional GUID: an import keeps the source's, so
 // that apps which know the talk by it still find it in our exports.
 func (l *loader) guid(file, item, raw string) {
-	if raw != "" && !guidPattern.MatchString(raw) {
-		l.problem(file, item, "guid", "%q is not a UUID (8-4-4-4-12 hexadecimal digits)", raw)
+	if raw == "" {
+		return
 	}
+	if !guidPattern.MatchString(raw) {
+		l.problem(file, item, "guid", "%q is not a UUID (8-4-4-4-12 hexadecimal digits)", raw)
+		return
+	}
+	key := strings.ToLower(raw)
+	if prev, dup := l.guids[key]; dup {
+		l.problem(file, item, "guid", "%s is also the GUID of %s", raw, prev)
+		return
+	}
+	if l.guids == nil {
+		l.guids = map[string]string{}
+	}
+	l.guids[key] = file + ": " + item
 }
 
 func (l *loader) url(file, item, field, raw string, required bool) {

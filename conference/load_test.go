@@ -357,6 +357,19 @@ func TestLoadBrokenContent(t *testing.T) {
 			file:  "2018/edition.yaml", item: "language 3", field: "languages", message: "twice",
 		},
 		{
+			name: "GUID used twice",
+			edits: []edit{
+				{"2016/sessions.yaml", "- id: 6\n", "- id: 6\n  guid: 0b5b7a52-1f0e-5d0f-9a51-9d7d1c2b0001\n"},
+				{"2016/sessions.yaml", "- id: 7\n", "- id: 7\n  guid: 0B5B7A52-1F0E-5D0F-9A51-9D7D1C2B0001\n"},
+			},
+			file: "2016/sessions.yaml", item: "session 7", field: "guid", message: "also the GUID of 2016/sessions.yaml: session 6",
+		},
+		{
+			name:  "GUID not a UUID",
+			edits: []edit{{"2016/speakers.yaml", "- id: kofi-mensah\n", "- id: kofi-mensah\n  guid: kofi\n"}},
+			file:  "2016/speakers.yaml", item: `speaker "kofi-mensah"`, field: "guid", message: "not a UUID",
+		},
+		{
 			name:  "unknown field in an English-only edition",
 			edits: []edit{{"2016/speakers.yaml", "twitterId: tomas_reyes_dev", "twiterId: tomas_reyes_dev"}},
 			file:  "2016/speakers.yaml", item: "", field: "", message: "twiterId",

@@ -186,9 +186,9 @@ func (p *Programme) Edition(opts ImportOptions) (*conference.Edition, Report, er
 		if ev.Subtitle != "" {
 			subtitles = append(subtitles, fmt.Sprint(id))
 		}
-		s.Lang = talkLanguage(ev.Language, lang)
-		if ev.Language != "" && s.Lang != strings.ToLower(ev.Language) {
-			rep.add("sessions.yaml: session %d: lang: %q read as %q", id, ev.Language, s.Lang)
+		var known bool
+		if s.Lang, known = talkLanguage(ev.Language, lang); !known && ev.Language != "" {
+			rep.add("sessions.yaml: session %d: lang: %q is not a language code; %s stands in", id, ev.Language, lang)
 		}
 		for _, t := range append([]string{ev.Track}, ev.Tags...) {
 			if t = strings.TrimSpace(t); t != "" && !containsString(s.Tags, t) {
@@ -207,6 +207,15 @@ func (p *Programme) Edition(opts ImportOptions) (*conference.Edition, Report, er
 				continue
 			}
 			kind := strings.ToLower(l.Type)
+			if kind == "" {
+				// frab's links have no type: go by the title.
+				switch t := strings.ToLower(l.Title); {
+				case strings.Contains(t, "slide"):
+					kind = "slides"
+				case strings.Contains(t, "video") || strings.Contains(t, "recording"):
+					kind = "media"
+				}
+			}
 			if kind != "slides" && kind != "media" && kind != "recording" && kind != "video" {
 				otherLinks = append(otherLinks, fmt.Sprintf("session %d: %s link %s", id, orNone(l.Type), l.URL))
 				continue
@@ -262,21 +271,21 @@ func derivedID(ev *Event) int {
 }
 
 // talkLanguage reads a talk's language ("en", "de-DE", "English") as a
-// language code, or def when it cannot.
-func talkLanguage(raw, def string) string {
+// language code; def when it cannot (and false).
+func talkLanguage(raw, def string) (string, bool) {
 	l := strings.ToLower(strings.TrimSpace(raw))
 	if i := strings.IndexAny(l, "-_"); i > 0 {
 		l = l[:i]
 	}
 	if conference.ValidLanguage(l) {
-		return l
+		return l, true
 	}
-	for code, name := range map[string]string{"en": "english", "ja": "japanese", "de": "german", "fr": "french", "es": "spanish"} {
+	for code, name := range map[string]string{"en": "english", "ja": "japanese", "de": "german", "fr": "french", "es": "spanish", "hi": "hindi", "zh": "chinese", "ko": "korean", "pt": "portuguese", "it": "italian"} {
 		if l == name {
-			return code
+			return code, true
 		}
 	}
-	return def
+	return def, false
 }
 
 var guidRE = regexp.MustCompile(`^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$`)

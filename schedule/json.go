@@ -65,10 +65,12 @@ type jsonDay struct {
 }
 
 // roomsByName is a day's events by room name, a JSON object whose keys keep
-// the rooms' order (Go maps would sort them).
+// the rooms' order (Go maps would sort them). Read, it keeps each event's
+// JSON, so that ReadJSON decodes it knowing where it is.
 type roomsByName struct {
 	names  []string
 	events map[string][]jsonEvent
+	raw    map[string][]json.RawMessage
 }
 
 func (r roomsByName) MarshalJSON() ([]byte, error) {
@@ -104,21 +106,21 @@ func (r *roomsByName) UnmarshalJSON(data []byte) error {
 	if d, ok := t.(json.Delim); !ok || d != '{' {
 		return fmt.Errorf("rooms: want an object of room name to events")
 	}
-	r.events = map[string][]jsonEvent{}
+	r.raw = map[string][]json.RawMessage{}
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
 			return err
 		}
 		name, _ := t.(string)
-		var evs []jsonEvent
+		var evs []json.RawMessage
 		if err := dec.Decode(&evs); err != nil {
-			return fmt.Errorf("rooms[%q]: %w", name, err)
+			return fmt.Errorf("rooms[%q]: want a list of events", name)
 		}
-		if _, dup := r.events[name]; !dup {
+		if _, dup := r.raw[name]; !dup {
 			r.names = append(r.names, name)
 		}
-		r.events[name] = append(r.events[name], evs...)
+		r.raw[name] = append(r.raw[name], evs...)
 	}
 	return nil
 }
@@ -191,7 +193,7 @@ func (p *Programme) WriteJSON(w io.Writer, url string) error {
 	}
 	roomNames := make([]string, len(p.Rooms))
 	for i, r := range p.Rooms {
-		conf.Rooms = append(conf.Rooms, jsonRoom{Name: r.Name, GUID: r.GUID})
+		conf.Rooms = append(conf.Rooms, jsonRoom(r))
 		roomNames[i] = r.Name
 	}
 	for _, d := range p.Days {
@@ -229,7 +231,7 @@ func (p *Programme) WriteJSON(w io.Writer, url string) error {
 				je.Persons = append(je.Persons, jp)
 			}
 			for _, l := range ev.Links {
-				je.Links = append(je.Links, jsonLink{Type: l.Type, URL: l.URL, Title: l.Title})
+				je.Links = append(je.Links, jsonLink(l))
 			}
 			jd.Rooms.events[ev.Room] = append(jd.Rooms.events[ev.Room], je)
 		}
@@ -296,7 +298,7 @@ func ReadJSON(data []byte) (*Programme, error) {
 		return nil, fmt.Errorf("schedule.conference.time_zone_name: %w", err)
 	}
 	for _, r := range c.Rooms {
-		p.Rooms = append(p.Rooms, Room{Name: r.Name, GUID: r.GUID})
+		p.Rooms = append(p.Rooms, Room(r))
 	}
 	for _, t := range c.Tracks {
 		p.Tracks = append(p.Tracks, t.Name)
@@ -312,7 +314,15 @@ func ReadJSON(data []byte) (*Programme, error) {
 		p.Days = append(p.Days, day)
 		for _, room := range d.Rooms.names {
 			p.addRoom(room, "")
-			for ei, je := range d.Rooms.events[room] {
+			for ei, raw := range d.Rooms.raw[room] {
+				var je jsonEvent
+				if err := json.Unmarshal(raw, &je); err != nil {
+					var typ *json.UnmarshalTypeError
+					if errors.As(err, &typ) {
+						err = fmt.Errorf("%s: %s is not a %s", typ.Field, typ.Value, typ.Type)
+					}
+					return nil, fmt.Errorf("%s.rooms[%q][%d]: %w", where, room, ei, err)
+				}
 				ev, err := p.jsonEvent(je, room)
 				if err != nil {
 					return nil, fmt.Errorf("%s.rooms[%q][%d] (event %d %q): %w", where, room, ei, je.ID, je.Title, err)
@@ -357,7 +367,7 @@ func (p *Programme) jsonEvent(je jsonEvent, room string) (*Event, error) {
 			Biography: deref(jp.Biography), Avatar: deref(jp.Avatar)})
 	}
 	for _, l := range append(append([]jsonLink(nil), je.Links...), je.Attachments...) {
-		ev.Links = append(ev.Links, Link{Type: l.Type, URL: l.URL, Title: l.Title})
+		ev.Links = append(ev.Links, Link(l))
 	}
 	return ev, nil
 }

@@ -253,3 +253,29 @@ func firstDiff(a, b []byte) string {
 	}
 	return "lengths " + strconv.Itoa(len(la)) + " and " + strconv.Itoa(len(lb)) + " lines"
 }
+
+// BenchmarkExport builds the largest sample edition's feeds, as a server
+// does once per edition, language and host (then serves them from cache).
+func BenchmarkExport(b *testing.B) {
+	ed := mustLoadSample(b).Edition("2018")
+	for _, format := range []string{"xml", "json"} {
+		b.Run(format, func(b *testing.B) {
+			b.ReportAllocs()
+			var buf bytes.Buffer
+			for i := 0; i < b.N; i++ {
+				buf.Reset()
+				p := schedule.FromEdition(ed, schedule.Options{BaseURL: base})
+				var err error
+				if format == "xml" {
+					err = p.WriteXML(&buf, base+"/2018/schedule.xml")
+				} else {
+					err = p.WriteJSON(&buf, base+"/2018/schedule.json")
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(buf.Len()), "bytes")
+		})
+	}
+}

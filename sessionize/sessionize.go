@@ -215,7 +215,7 @@ func Read(data []byte, zone string) (*schedule.Programme, []string, error) {
 					ev.Tags = append(ev.Tags, itemName[item])
 				}
 			case roleFormat:
-				if !s.IsServiceSession {
+				if !s.IsServiceSession && !s.IsPlenumSession {
 					ev.Type = itemName[item]
 				}
 			case roleLanguage:

@@ -150,6 +150,20 @@ func setZone(p *schedule.Programme, zone string) error {
 	return nil
 }
 
+// importClient downloads https sources; it follows redirects to https
+// only. Tests swap it for one that trusts their server.
+var importClient = &http.Client{CheckRedirect: httpsOnly}
+
+func httpsOnly(req *http.Request, via []*http.Request) error {
+	if req.URL.Scheme != "https" {
+		return fmt.Errorf("redirect to %s refused: only https", req.URL)
+	}
+	if len(via) >= 5 {
+		return errors.New("too many redirects")
+	}
+	return nil
+}
+
 // readSource reads a file or an https URL, refusing anything larger than
 // max bytes and downloads slower than timeout.
 func readSource(ctx context.Context, source string, max int64, timeout time.Duration) ([]byte, error) {
@@ -163,7 +177,7 @@ func readSource(ctx context.Context, source string, max int64, timeout time.Dura
 			return nil, fmt.Errorf("%s: %w", source, err)
 		}
 		req.Header.Set("Accept", "application/json, application/xml;q=0.9, */*;q=0.1")
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := importClient.Do(req)
 		if err != nil {
 			return nil, fmt.Errorf("download %s: %w", source, err)
 		}
