@@ -45,10 +45,10 @@ func TestBrowserAccessibility(t *testing.T) {
 		Nodes    []struct{ Target []any }
 	}
 	for _, width := range []int64{390, 1280} {
-		tab := newTab(t, browser) // one tab per width: a fresh one per page costs seconds
 		for _, lang := range []string{"en", "ja"} {
 			for _, path := range []string{"/2018/", "/2017/", "/2018/sessions/5", "/2018/sessions/4", "/2018/speakers/aiko-tanabe", "/2018/likes", "/2018/nothing"} {
 				url := s.URL + path + "?hl=" + lang
+				tab := newTab(t, browser)
 				var out string
 				if err := chromedp.Run(tab,
 					chromedp.EmulateViewport(width, 900),

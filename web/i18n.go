@@ -55,13 +55,13 @@ func (p page) DayLong(t time.Time) string {
 	return t.Format("Monday, 2 January 2006")
 }
 
-// DayShort is DayLong abbreviated: "Sat, 6 Oct 2018" or "10月6日(土)".
+// DayShort is DayLong abbreviated: "Sat, 6 Oct 2018"; Japanese dates are
+// short already.
 func (p page) DayShort(t time.Time) string {
-	t = p.local(t)
 	if p.Lang == "ja" {
-		return fmt.Sprintf("%d年%d月%d日(%s)", t.Year(), t.Month(), t.Day(), weekdaysJa[t.Weekday()])
+		return p.DayLong(t)
 	}
-	return t.Format("Mon, 2 Jan 2006")
+	return p.local(t).Format("Mon, 2 Jan 2006")
 }
 
 // Zone names the event's zone at t: its abbreviation where it has one, and
