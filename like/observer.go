@@ -113,24 +113,30 @@ func (o *Observer) Committed() {
 }
 
 // CatchUp polls now if some own commit recorded by Committed has not been
-// read yet, so that what the caller reads next includes it. Callers arrive
-// rarely and cheaply: one atomic load when nothing is pending, and one
-// poll for every caller waiting at the same time. A failed poll is left to
-// the next tick.
+// read yet, so that what the caller reads next includes it. It costs one
+// atomic load when nothing is pending, and one poll for all the callers
+// waiting at the same time. When that poll fails (the store is down), the
+// callers do not wait for another: they read what the observer has, and
+// the observer's own ticks catch up.
 func (o *Observer) CatchUp() {
 	want := o.committed.Load()
 	if o.observed.Load() >= want {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), catchUpTimeout)
 	defer cancel()
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.observed.Load() >= want {
 		return // another caller's poll read it
 	}
-	_ = o.poll(ctx)
+	if err := o.poll(ctx); err != nil {
+		o.observed.Store(max(o.observed.Load(), want))
+	}
 }
+
+// catchUpTimeout bounds the wait of a reader that catches up.
+const catchUpTimeout = 500 * time.Millisecond
 
 // Wake asks for a poll now (after this server's own flush) instead of at
 // the next tick.

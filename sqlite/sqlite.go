@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -29,16 +28,7 @@ var migrationFS embed.FS
 type DB struct {
 	db   *sql.DB
 	path string
-
-	stopCheckpoints chan struct{} // closed by Close
-	checkpoints     sync.WaitGroup
 }
-
-// checkpointInterval is how often the WAL is copied back into the
-// database file. SQLite's automatic checkpoint would do it inside the
-// commit that crosses 1,000 pages, and a durable createLike would wait
-// for it; a goroutine of its own keeps it off that path.
-const checkpointInterval = 500 * time.Millisecond
 
 // Open opens (creating if needed) the SQLite file at path and applies any
 // migration not applied yet. ":memory:" gives a private in-memory database.
@@ -48,8 +38,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	// temp_store(MEMORY): each INSERT ... ON CONFLICT keeps a statement
 	// journal, which SQLite otherwise writes to a temporary file, a system
-	// call per page. wal_autocheckpoint(0): see checkpoint.
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=wal_autocheckpoint(0)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+	// call per page.
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 	if path == ":memory:" {
 		// One connection, or every connection would see its own empty database.
 		dsn = "file::memory:?_pragma=foreign_keys(ON)"
@@ -61,40 +51,16 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == ":memory:" {
 		sqldb.SetMaxOpenConns(1)
 	}
-	db := &DB{db: sqldb, path: path, stopCheckpoints: make(chan struct{})}
+	db := &DB{db: sqldb, path: path}
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, err
-	}
-	if path != ":memory:" {
-		db.checkpoints.Add(1)
-		go db.checkpoint()
 	}
 	return db, nil
 }
 
 // Close closes the database.
-func (db *DB) Close() error {
-	close(db.stopCheckpoints)
-	db.checkpoints.Wait()
-	return db.db.Close() // the last connection to close checkpoints the rest
-}
-
-// checkpoint copies the WAL into the database file every interval, in
-// PASSIVE mode: it never waits for, nor blocks, a writer or a reader.
-func (db *DB) checkpoint() {
-	defer db.checkpoints.Done()
-	t := time.NewTicker(checkpointInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-db.stopCheckpoints:
-			return
-		case <-t.C:
-		}
-		_, _ = db.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`) // a missed one is caught up by the next
-	}
-}
+func (db *DB) Close() error { return db.db.Close() }
 
 // migrate applies the embedded migrations in name order, each once, each in
 // its own transaction together with its record in schema_migrations.
