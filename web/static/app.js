@@ -49,7 +49,12 @@
     this.retryTimer = null;
     var self = this;
     box.querySelector(".like-button").addEventListener("click", function () { self.tap(); });
-    window.addEventListener("online", function () { self.flush(); });
+    window.addEventListener("online", function () {
+      var b = self.unanswered;
+      self.unanswered = null;
+      clearTimeout(self.unansweredTimer);
+      self.flush(b || undefined);
+    });
     this.show();
     if (this.pending > 0) { this.waiting(); this.flush(); }
     this.connect();
@@ -151,12 +156,14 @@
       self.show();
       self.flush();
     }).catch(function () {
-      if (navigator.onLine) { retryOrReject(null); return; }
-      // Offline: the burst keeps its key and goes again when the network
-      // is back, however long that takes.
+      // No answer (offline, or the server unreachable): the burst may or
+      // may not be stored, so it goes again with the same key when the
+      // network is back, however long that takes.
+      burst.waits = Math.min((burst.waits || 0) + 1, 5);
       self.statusEl.textContent = t("Offline: " + (self.pending + burst.n) + " likes waiting to be sent.",
         "オフラインです。" + (self.pending + burst.n) + "件のいいねが送信待ちです。");
-      setTimeout(function () { self.flush(burst); }, 3000);
+      self.unanswered = burst;
+      self.unansweredTimer = setTimeout(function () { self.unanswered = null; self.flush(burst); }, 1000 * Math.pow(2, burst.waits));
     });
   };
 
