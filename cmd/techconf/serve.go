@@ -264,7 +264,11 @@ func openLikeStore(ctx context.Context, dsn string) (like.Store, func() error, e
 	case "sqlite":
 		db, err := sqlite.Open(ctx, location)
 		if err != nil {
-			return nil, nil, err
+			if strings.Contains(err.Error(), location) {
+				return nil, nil, err
+			}
+			// A corrupt or unwritable file: the operator needs its path.
+			return nil, nil, fmt.Errorf("database %s: %w", location, err)
 		}
 		return sqlite.NewLikeStore(db), db.Close, nil
 	default:
