@@ -44,7 +44,7 @@ func TestWebSocketDuplicateID(t *testing.T) {
 // TestWebSocketIdle: a socket that initialised but holds no subscription
 // is closed after the idle time; one with a subscription stays open.
 func TestWebSocketIdle(t *testing.T) {
-	api := mustOpenAPI(t, graphql.Options{WebsocketIdle: 300 * time.Millisecond, KeepAlive: 50 * time.Millisecond})
+	api := mustOpenAPI(t, graphql.Options{WebsocketIdle: 300 * time.Millisecond, KeepAlive: 2 * time.Millisecond})
 	for _, proto := range []string{protoTransportWS, protoLegacyWS} {
 		t.Run(proto, func(t *testing.T) {
 			idle := mustDialWS(t, api.URL, proto)

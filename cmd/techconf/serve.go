@@ -366,10 +366,11 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, lookup func(
 		StoreHorizon:    cfg.StoreHorizon,
 		Web:             web.NewHandler(catalog, likes, logger, web.Options{PublicURL: cfg.PublicURL}),
 		AllowedOrigins:  server.ParseOrigins(cfg.AllowedOrigins),
-		API:             graphql.Options{PublicURL: cfg.PublicURL},
-		Logger:          logger,
-		Registry:        reg,
-		Limits:          limits,
+		API: graphql.Options{PublicURL: cfg.PublicURL, KeepAlive: cfg.KeepAlive, WebsocketIdle: cfg.WebsocketIdle,
+			Subscriptions: &graphql.SubscriptionLimits{Max: cfg.MaxSubscriptions, PerClient: cfg.MaxSubsPerClient}},
+		Logger:   logger,
+		Registry: reg,
+		Limits:   limits,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
