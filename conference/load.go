@@ -140,6 +140,16 @@ func (l *loader) decode(file string, v any, optional bool) bool {
 		if errors.Is(err, io.EOF) {
 			return true // an empty file is an empty list
 		}
+		var typeErr *yaml.TypeError
+		if errors.As(err, &typeErr) {
+			// Unknown keys and values of the wrong type: the rest of the
+			// file is decoded, so report each and go on checking it, so
+			// that one misspelt key does not hide every other problem.
+			for _, msg := range typeErr.Errors {
+				l.problem(file, "", "", "%s", yamlMessage(msg))
+			}
+			return true
+		}
 		l.problem(file, "", "", "%s", strings.TrimPrefix(err.Error(), "yaml: "))
 		return false
 	}
@@ -367,8 +377,9 @@ func (l *loader) edition(id string) *Edition {
 			l.problem(fss, item, "id", "is required")
 			continue
 		}
-		if *sf.ID <= 0 {
-			l.problem(fss, item, "id", "must be a positive integer")
+		if *sf.ID < 0 {
+			// 0 is a valid id: the 2018 timetable starts with session 0.
+			l.problem(fss, item, "id", "must not be negative")
 			continue
 		}
 		if e.sessionByID[*sf.ID] != nil {

@@ -32,7 +32,7 @@ type Options struct {
 	MaxBodyBytes    int64         // larger request bodies get 413; default 256 KiB
 	MaxAnswerBytes  int           // larger answers are refused; default 4 MiB
 	ComplexityLimit int           // default 20000 (a full timetable with speakers costs about 5000)
-	MaxDepth        int           // default 12 levels of selection
+	MaxDepth        int           // default 12 levels of selection, introspection aside
 	TokenLimit      int           // default 10000 tokens per query document
 	KeepAlive       time.Duration // WebSocket and SSE keepalive; default 15 s
 	// MaxSubscriptionsPerConn bounds the subscriptions one WebSocket
@@ -110,10 +110,9 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 		}},
 	})
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	// SSE before POST: both take POST, SSE only with Accept: text/event-stream.
+	// SSE before GET and POST: it takes POSTs with Accept: text/event-stream.
 	srv.AddTransport(transport.SSE{KeepAlivePingInterval: opts.KeepAlive})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(httpTransport{}) // every other request: see http.go
 
 	// A parsed document is estimated at 20 times its text (an AST node per
 	// token, with positions); persisted text is held as key and value.
@@ -125,8 +124,9 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 	if opts.OnOperation != nil {
 		srv.Use(operationMetrics{report: opts.OnOperation, names: &operationNames{seen: map[string]bool{}}})
 	}
-	srv.Use(depthLimit{max: opts.MaxDepth})
-	srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
+	srv.Use(newFieldCount(defaultMaxFields, opts.TokenLimit)) // before validation: see shape.go
+	srv.Use(&queryLimits{maxDepth: opts.MaxDepth, maxComplexity: opts.ComplexityLimit,
+		maxAliases: defaultMaxAliases, maxSpreads: defaultMaxSpreads, maxOfType: defaultMaxOfType, maxIntrospection: defaultMaxIntrospection})
 
 	logger := opts.Logger
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
@@ -220,8 +220,8 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				fmt.Sprintf("request body is larger than %d bytes", h.opts.MaxBodyBytes))
 			return
 		}
-		if isJSON(r.Header.Get("Content-Type")) && !json.Valid(body) {
-			writeError(w, http.StatusBadRequest, "BAD_REQUEST", "the request body is not valid JSON")
+		if reqErr := checkPOST(r, body); reqErr != nil {
+			reqErr.write(w, negotiate(r.Header.Get("Accept")))
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -247,7 +247,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if answer, ok := h.cache.get(key); ok {
-		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Type", negotiate(r.Header.Get("Accept")))
 		w.Header().Set("X-Cache", "hit")
 		_, _ = w.Write(answer)
 		return
@@ -265,7 +265,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *apiHandler) cacheKey(r *http.Request, body []byte, base string) string {
 	var req cacheRequest
 	switch {
-	case r.Method == http.MethodPost && isJSON(r.Header.Get("Content-Type")) && !strings.Contains(r.Header.Get("Accept"), "text/event-stream"):
+	case r.Method == http.MethodPost && !strings.Contains(r.Header.Get("Accept"), "text/event-stream"):
 		if json.Unmarshal(body, &req) != nil {
 			return ""
 		}
@@ -282,12 +282,6 @@ func (h *apiHandler) cacheKey(r *http.Request, body []byte, base string) string 
 		return ""
 	}
 	return h.cache.key(base+"|"+r.Header.Get("Accept"), req)
-}
-
-func isJSON(contentType string) bool {
-	ct, _, _ := strings.Cut(contentType, ";")
-	ct = strings.TrimSpace(strings.ToLower(ct))
-	return ct == "application/json" || ct == "application/graphql-response+json"
 }
 
 // requestBaseURL is the scheme and host the client used, as told by the

@@ -16,6 +16,9 @@ type LikeService interface {
 	Create(ctx context.Context, k like.Key, userUUID string, count int) ([]like.Like, error)
 	Total(k like.Key) int64
 	Subscribe(ctx context.Context, k like.Key) (<-chan *like.Event, error)
+	// SubscribeChanges is Subscribe without the event that gives the
+	// starting total.
+	SubscribeChanges(ctx context.Context, k like.Key) (<-chan *like.Event, error)
 }
 
 func (r *Resolver) session(id int) (*conference.Session, error) {
@@ -45,31 +48,41 @@ func (r *Resolver) node(id string) (Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	notFound := techconf.Errorf(techconf.ENOTFOUND, "no %s with id %q", typ, id)
+	notFound := techconf.Errorf(techconf.ENOTFOUND, "no %s with id %q in edition %s", typ, truncate(id, 80), r.Conf.ID)
+	if edition == "" {
+		edition = r.Conf.ID // a 2018 id: scoped by the endpoint
+	}
 	if edition != r.Conf.ID {
-		return nil, techconf.Errorf(techconf.ENOTFOUND, "id %q belongs to edition %q; ask /%s/api/query", id, edition, edition)
+		return nil, techconf.Errorf(techconf.ENOTFOUND, "id %q belongs to edition %q; ask /%s/api/query", truncate(id, 80), truncate(edition, 32), truncate(edition, 32))
 	}
 	var n Node
 	switch typ {
-	case typeSession:
-		if k, ok := intKey(key); ok && r.Conf.Session(k) != nil {
-			n = r.Conf.Session(k)
+	case typeSession, typeSlide, typeMovie, typeExhibition:
+		k, ok := intKey(key)
+		if !ok {
+			return nil, techconf.Errorf(techconf.EINVALID, "malformed id: the key of a %s id is an integer, as in %s:12", typ, typ)
+		}
+		switch typ {
+		case typeSession:
+			if s := r.Conf.Session(k); s != nil {
+				n = s
+			}
+		case typeSlide:
+			if s := r.Conf.Slide(k); s != nil {
+				n = s
+			}
+		case typeMovie:
+			if m := r.Conf.Movie(k); m != nil {
+				n = m
+			}
+		case typeExhibition:
+			if x := r.Conf.Exhibition(k); x != nil {
+				n = x
+			}
 		}
 	case typeSpeaker:
 		if s := r.Conf.Speaker(key); s != nil {
 			n = s
-		}
-	case typeSlide:
-		if k, ok := intKey(key); ok && r.Conf.Slide(k) != nil {
-			n = r.Conf.Slide(k)
-		}
-	case typeMovie:
-		if k, ok := intKey(key); ok && r.Conf.Movie(k) != nil {
-			n = r.Conf.Movie(k)
-		}
-	case typeExhibition:
-		if k, ok := intKey(key); ok && r.Conf.Exhibition(k) != nil {
-			n = r.Conf.Exhibition(k)
 		}
 	case typeNews:
 		if x := r.Conf.NewsItem(key); x != nil {
@@ -79,11 +92,15 @@ func (r *Resolver) node(id string) (Node, error) {
 		// A like's id carries its session, so it resolves without a read
 		// of the store (which may not have it yet while it is buffered).
 		sessionKey, likeID, ok := strings.Cut(key, ":")
-		if k, okInt := intKey(sessionKey); ok && okInt && likeID != "" && r.Conf.Session(k) != nil {
+		k, okInt := intKey(sessionKey)
+		if !ok || !okInt || likeID == "" {
+			return nil, techconf.Errorf(techconf.EINVALID, "malformed id: a Like id looks like Like:<session>:<like id>, as returned by createLike")
+		}
+		if r.Conf.Session(k) != nil {
 			n = &like.Like{ID: likeID, Edition: edition, SessionID: k}
 		}
 	default:
-		return nil, techconf.Errorf(techconf.EINVALID, "malformed id: ids are opaque strings returned by this API")
+		return nil, techconf.Errorf(techconf.EINVALID, "malformed id: unknown type %q; ids look like Session:12 or Speaker:aiko-tanabe", truncate(typ, 32))
 	}
 	if n == nil {
 		return nil, notFound

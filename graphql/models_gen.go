@@ -32,7 +32,7 @@ type ExhibitionConnection struct {
 }
 
 type ExhibitionEdge struct {
-	// Opaque cursor of this edge, for `after`.
+	// Cursor of this edge, for `after`: its node's id.
 	Cursor *string                `json:"cursor,omitempty"`
 	Node   *conference.Exhibition `json:"node"`
 }
@@ -53,7 +53,7 @@ type NewsConnection struct {
 }
 
 type NewsEdge struct {
-	// Opaque cursor of this edge, for `after`.
+	// Cursor of this edge, for `after`: its node's id.
 	Cursor *string          `json:"cursor,omitempty"`
 	Node   *conference.News `json:"node"`
 }
@@ -62,7 +62,7 @@ type NewsEdge struct {
 type PageInfo struct {
 	// Cursor of the first edge of this page, or null when the page is empty.
 	StartCursor *string `json:"startCursor,omitempty"`
-	// Cursor of the last edge of this page; pass it as `after` to get the next page.
+	// Cursor of the last edge of this page (its node's id); pass it as `after` to get the next page.
 	EndCursor *string `json:"endCursor,omitempty"`
 	// Whether there are more items after this page.
 	HasNextPage bool `json:"hasNextPage"`
@@ -80,7 +80,7 @@ type SessionConnection struct {
 }
 
 type SessionEdge struct {
-	// Opaque cursor of this edge, for `after`.
+	// Cursor of this edge, for `after`: its node's id.
 	Cursor *string             `json:"cursor,omitempty"`
 	Node   *conference.Session `json:"node"`
 }
@@ -109,7 +109,7 @@ type SpeakerConnection struct {
 }
 
 type SpeakerEdge struct {
-	// Opaque cursor of this edge, for `after`.
+	// Cursor of this edge, for `after`: its node's id.
 	Cursor *string             `json:"cursor,omitempty"`
 	Node   *conference.Speaker `json:"node"`
 }

@@ -7,7 +7,6 @@ package graphql
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/techconf/techconf"
@@ -31,12 +30,12 @@ func (r *editionResolver) Tags(ctx context.Context, obj *conference.Edition) ([]
 
 // ID is the resolver for the id field.
 func (r *exhibitionResolver) ID(ctx context.Context, obj *conference.Exhibition) (string, error) {
-	return globalID(typeExhibition, r.Conf.ID, fmt.Sprint(obj.ID)), nil
+	return exhibitionNodeID(obj), nil
 }
 
 // ID is the resolver for the id field.
 func (r *likeResolver) ID(ctx context.Context, obj *like.Like) (string, error) {
-	return globalID(typeLike, obj.Edition, fmt.Sprintf("%d:%s", obj.SessionID, obj.ID)), nil
+	return likeNodeID(obj), nil
 }
 
 // Session is the resolver for the session field.
@@ -46,7 +45,7 @@ func (r *likeResolver) Session(ctx context.Context, obj *like.Like) (*conference
 
 // ID is the resolver for the id field.
 func (r *movieResolver) ID(ctx context.Context, obj *conference.Movie) (string, error) {
-	return globalID(typeMovie, r.Conf.ID, fmt.Sprint(obj.ID)), nil
+	return movieNodeID(obj), nil
 }
 
 // Speakers is the resolver for the speakers field.
@@ -73,7 +72,7 @@ func (r *mutationResolver) CreateLike(ctx context.Context, input CreateLikeInput
 
 // ID is the resolver for the id field.
 func (r *newsResolver) ID(ctx context.Context, obj *conference.News) (string, error) {
-	return globalID(typeNews, r.Conf.ID, obj.ID), nil
+	return newsNodeID(obj), nil
 }
 
 // Date is the resolver for the date field.
@@ -116,13 +115,13 @@ func (r *queryResolver) SessionList(ctx context.Context, first *int, after *stri
 	if err != nil {
 		return nil, err
 	}
-	p, err := paginate("sessionList", r.Conf.FilterSessions(filter), first, after)
+	p, err := paginate("sessionList", r.Conf.FilterSessions(filter), sessionNodeID, first, after)
 	if err != nil {
 		return nil, err
 	}
 	conn := &SessionConnection{PageInfo: p.info, Edges: make([]*SessionEdge, len(p.items)), Nodes: p.items}
 	for i, s := range p.items {
-		conn.Edges[i] = &SessionEdge{Cursor: cursor("sessionList", p.offsets[i]), Node: s}
+		conn.Edges[i] = &SessionEdge{Cursor: p.cursors[i], Node: s}
 	}
 	return conn, nil
 }
@@ -139,39 +138,39 @@ func (r *queryResolver) ExhibisionList(ctx context.Context, first *int, after *s
 
 // ExhibitionList is the resolver for the exhibitionList field.
 func (r *queryResolver) ExhibitionList(ctx context.Context, first *int, after *string, req *ExhibitionListInput) (*ExhibitionConnection, error) {
-	p, err := paginate("exhibitionList", r.Conf.Exhibitions, first, after)
+	p, err := paginate("exhibitionList", r.Conf.Exhibitions, exhibitionNodeID, first, after)
 	if err != nil {
 		return nil, err
 	}
 	conn := &ExhibitionConnection{PageInfo: p.info, Edges: make([]*ExhibitionEdge, len(p.items)), Nodes: p.items}
 	for i, x := range p.items {
-		conn.Edges[i] = &ExhibitionEdge{Cursor: cursor("exhibitionList", p.offsets[i]), Node: x}
+		conn.Edges[i] = &ExhibitionEdge{Cursor: p.cursors[i], Node: x}
 	}
 	return conn, nil
 }
 
 // NewsList is the resolver for the newsList field.
 func (r *queryResolver) NewsList(ctx context.Context, first *int, after *string) (*NewsConnection, error) {
-	p, err := paginate("newsList", r.Conf.News, first, after)
+	p, err := paginate("newsList", r.Conf.News, newsNodeID, first, after)
 	if err != nil {
 		return nil, err
 	}
 	conn := &NewsConnection{PageInfo: p.info, Edges: make([]*NewsEdge, len(p.items)), Nodes: p.items}
 	for i, n := range p.items {
-		conn.Edges[i] = &NewsEdge{Cursor: cursor("newsList", p.offsets[i]), Node: n}
+		conn.Edges[i] = &NewsEdge{Cursor: p.cursors[i], Node: n}
 	}
 	return conn, nil
 }
 
 // SpeakerList is the resolver for the speakerList field.
 func (r *queryResolver) SpeakerList(ctx context.Context, first *int, after *string) (*SpeakerConnection, error) {
-	p, err := paginate("speakerList", r.Conf.Speakers, first, after)
+	p, err := paginate("speakerList", r.Conf.Speakers, speakerNodeID, first, after)
 	if err != nil {
 		return nil, err
 	}
 	conn := &SpeakerConnection{PageInfo: p.info, Edges: make([]*SpeakerEdge, len(p.items)), Nodes: p.items}
 	for i, s := range p.items {
-		conn.Edges[i] = &SpeakerEdge{Cursor: cursor("speakerList", p.offsets[i]), Node: s}
+		conn.Edges[i] = &SpeakerEdge{Cursor: p.cursors[i], Node: s}
 	}
 	return conn, nil
 }
@@ -188,7 +187,7 @@ func (r *queryResolver) Edition(ctx context.Context) (*conference.Edition, error
 
 // ID is the resolver for the id field.
 func (r *sessionResolver) ID(ctx context.Context, obj *conference.Session) (string, error) {
-	return globalID(typeSession, r.Conf.ID, fmt.Sprint(obj.ID)), nil
+	return sessionNodeID(obj), nil
 }
 
 // StartTime is the resolver for the startTime field.
@@ -208,7 +207,7 @@ func (r *sessionResolver) Liked(ctx context.Context, obj *conference.Session) (i
 
 // ID is the resolver for the id field.
 func (r *slideResolver) ID(ctx context.Context, obj *conference.Slide) (string, error) {
-	return globalID(typeSlide, r.Conf.ID, fmt.Sprint(obj.ID)), nil
+	return slideNodeID(obj), nil
 }
 
 // Speakers is the resolver for the speakers field.
@@ -218,7 +217,7 @@ func (r *slideResolver) Speakers(ctx context.Context, obj *conference.Slide) ([]
 
 // ID is the resolver for the id field.
 func (r *speakerResolver) ID(ctx context.Context, obj *conference.Speaker) (string, error) {
-	return globalID(typeSpeaker, r.Conf.ID, obj.ID), nil
+	return speakerNodeID(obj), nil
 }
 
 // IconURL is the resolver for the iconUrl field.
@@ -237,7 +236,13 @@ func (r *subscriptionResolver) LikeAdded(ctx context.Context, sessionID int) (<-
 	if err := acquireSubscription(ctx); err != nil {
 		return nil, err
 	}
-	return r.Likes.Subscribe(ctx, like.Key{Edition: r.Conf.ID, SessionID: sessionID})
+	k := like.Key{Edition: r.Conf.ID, SessionID: sessionID}
+	if !selectsTotal(ctx) {
+		// A 2018 client that does not ask for the total gets its first
+		// event with the first likes, not an event of 0 likes.
+		return r.Likes.SubscribeChanges(ctx, k)
+	}
+	return r.Likes.Subscribe(ctx, k)
 }
 
 // Edition returns EditionResolver implementation.

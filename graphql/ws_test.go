@@ -317,3 +317,48 @@ func TestSubscriptionsEndCleanly(t *testing.T) {
 		t.Errorf("goroutines: %d before, %d after the clients left; want no more than before", before, got)
 	}
 }
+
+// TestLikeAddedWithoutTotal: a 2018 client that does not select total gets
+// no starting event; its first event carries the first likes, and the
+// events add up to exactly the likes created. One that selects total,
+// even through a fragment, starts with the current total.
+func TestLikeAddedWithoutTotal(t *testing.T) {
+	for i, proto := range []string{protoTransportWS, protoLegacyWS} {
+		t.Run(proto, func(t *testing.T) {
+			api := mustOpenAPI(t, graphql.Options{})
+			session := 12 + i // talks: lunches and breaks may not take likes
+			before := api.Likes.Subscribers()
+			c := mustDialWS(t, api.URL, proto)
+			c.subscribe("1", fmt.Sprintf(`subscription { likeAdded(sessionId: %d) { sessionId likes } }`, session))
+			withTotal := mustDialWS(t, api.URL, proto)
+			withTotal.subscribe("1", fmt.Sprintf(`subscription { likeAdded(sessionId: %d) { likes ...T } } fragment T on LikeEvent { total }`, session))
+			if likes, _ := withTotal.nextEvent(); likes != 0 {
+				t.Errorf("subscriber selecting total (in a fragment): first event has likes %d; want 0, the starting event", likes)
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for api.Likes.Subscribers() < before+2 && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			created := 0
+			for _, n := range []int{2, 5, 1} {
+				q := fmt.Sprintf(`mutation { createLike(input: {uuid: "no-total-%s", sessionId: %d, count: %d}) { count } }`, proto, session, n)
+				if resp := api.query(t, q, nil); len(resp.Errors) > 0 {
+					t.Fatal(resp.Errors)
+				}
+				created += n
+			}
+			sum, events := 0, 0
+			for sum < created {
+				likes, _ := c.nextEvent()
+				if likes == 0 {
+					t.Fatalf("event %d has 0 likes; a subscriber without total gets events only when likes arrive", events+1)
+				}
+				sum += likes
+				events++
+			}
+			if sum != created {
+				t.Errorf("events added up to %d likes; want exactly %d", sum, created)
+			}
+		})
+	}
+}

@@ -146,6 +146,17 @@ func (b *Broker) Subscribers() int {
 // done or the broker closes. The first event has Likes 0 and the current
 // total, so a subscriber knows where it starts from.
 func (b *Broker) Subscribe(ctx context.Context, k Key) <-chan *Event {
+	return b.subscribe(ctx, k, true)
+}
+
+// SubscribeChanges is Subscribe without the starting event: the first
+// event comes with the first likes, as the 2018 API sent them to clients
+// that do not ask for the total.
+func (b *Broker) SubscribeChanges(ctx context.Context, k Key) <-chan *Event {
+	return b.subscribe(ctx, k, false)
+}
+
+func (b *Broker) subscribe(ctx context.Context, k Key, start bool) <-chan *Event {
 	s := &subscriber{key: k, ch: make(chan *Event, 1)}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -155,7 +166,9 @@ func (b *Broker) Subscribe(ctx context.Context, k Key) <-chan *Event {
 	}
 	// The starting total leaves out increments not fanned out yet: they
 	// will reach this subscriber as increments at the next interval.
-	s.ch <- &Event{SessionID: k.SessionID, Likes: 0, Total: int(b.totals[k] - b.pending[k])}
+	if start {
+		s.ch <- &Event{SessionID: k.SessionID, Likes: 0, Total: int(b.totals[k] - b.pending[k])}
+	}
 	if b.subs[k] == nil {
 		b.subs[k] = map[*subscriber]struct{}{}
 	}

@@ -173,6 +173,12 @@ func (s *Service) Subscribe(ctx context.Context, k Key) (<-chan *Event, error) {
 	return s.broker.Subscribe(ctx, k), nil
 }
 
+// SubscribeChanges is Subscribe without the starting event (see
+// Broker.SubscribeChanges).
+func (s *Service) SubscribeChanges(ctx context.Context, k Key) (<-chan *Event, error) {
+	return s.broker.SubscribeChanges(ctx, k), nil
+}
+
 // PerMinute returns the likes per minute (of every session) observed by
 // this server between from and to.
 func (s *Service) PerMinute(from, to time.Time) []MinuteCount { return s.observer.PerMinute(from, to) }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -384,11 +383,10 @@ func TestClusterExact(t *testing.T) {
 	}
 }
 
-// likeIDOf returns the like's own id from its opaque global id (the test
-// knows the encoding; clients must not).
+// likeIDOf returns the like's own id from its global id,
+// Like:<session>:<like id>.
 func likeIDOf(global string) string {
-	raw, _ := base64.RawURLEncoding.DecodeString(global)
-	parts := strings.Split(string(raw), ":")
+	parts := strings.Split(global, ":")
 	return parts[len(parts)-1]
 }
 
