@@ -3,12 +3,15 @@
 # binary before them and the binary with them, run in turn in one session
 # (before, after, before, after, ...), three runs each, medians printed.
 # Server on core 0, wrk on core 1. Needs wrk and two binaries:
-#   (cd <checkout before> && go build -o /tmp/techconf-before ./cmd/techconf)
+#   mkdir /tmp/before && git archive <commit before> | tar -x -C /tmp/before
+#   (cd /tmp/before && go build -o /tmp/techconf-before ./cmd/techconf)
 #   go build -o /tmp/techconf ./cmd/techconf
+# (or set BEFORE and AFTER to their paths).
 # The per-address like limit is raised out of the way (one wrk address
 # would otherwise be limited, by design) but still runs on every like.
 set -euo pipefail
 cd "$(dirname "$0")"
+BEFORE=${BEFORE:-/tmp/techconf-before} AFTER=${AFTER:-/tmp/techconf}
 DIR=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$DIR"' EXIT
 rps() { taskset -c 1 wrk -t2 -c64 -d8s "$@" 2>/dev/null | awk '/Requests\/sec/ {print $2}'; }
@@ -24,11 +27,11 @@ serve() { # binary, extra flags...
 stop() { kill "$PID"; wait "$PID" 2>/dev/null || true; }
 declare -A R
 for run in 1 2 3; do
-  serve /tmp/techconf-before
+  serve "$BEFORE"
   R[before-like]+="$(rps -s like.lua http://127.0.0.1:18081/2018/api/query) "
   R[before-timetable]+="$(rps -s timetable.lua http://127.0.0.1:18081/2018/api/query) "
   stop
-  serve /tmp/techconf --like-rate-limit-per-addr 1e9
+  serve "$AFTER" --like-rate-limit-per-addr 1e9
   R[after-like]+="$(rps -s like.lua http://127.0.0.1:18081/2018/api/query) "
   R[after-timetable]+="$(rps -s timetable.lua http://127.0.0.1:18081/2018/api/query) "
   stop
