@@ -136,6 +136,13 @@ func (s *Session) SpansRooms() bool {
 	return false
 }
 
+// Likeable reports whether attendees can like the session: talks of every
+// kind (keynote, session, lightning, opening, closing) can; lunches and
+// breaks cannot, since nobody gives them.
+func (s *Session) Likeable() bool {
+	return s.Type != TypeLunch && s.Type != TypeBreak
+}
+
 // Day returns the calendar day the session starts on, in its own offset.
 func (s *Session) Day() Day { return Day(s.StartTime.Format("2006-01-02")) }
 

@@ -50,7 +50,7 @@ func scrapeAfterLikes(t *testing.T) scrapedMetrics {
 			t.Fatalf("createLike #%d = %d %s; want 200 and %s", i+1, code, body, want)
 		}
 	}
-	resp, err := noRedirect.Get(s.base + "/metrics")
+	resp, err := noRedirect.Get(s.admin + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

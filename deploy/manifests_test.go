@@ -668,6 +668,15 @@ func TestServicesAndIngress(t *testing.T) {
 					if containerPort(c, sp.TargetPort.String()) == 0 {
 						t.Errorf("Service/%s: targetPort %s is none of Deployment/%s's ports", name, sp.TargetPort.String(), d.Name)
 					}
+					// The Ingress reaches pods only through Services: a
+					// Service port on the admin port would publish
+					// /metrics and pprof.
+					if admin := containerPort(c, "admin"); admin != 0 && containerPort(c, sp.TargetPort.String()) == admin {
+						t.Errorf("Service/%s: port %s leads to the admin port %d (/metrics, pprof); want it reachable by the PodMonitoring only", name, sp.Name, admin)
+					}
+				}
+				if containerPort(c, "admin") == 0 {
+					t.Errorf("Deployment/%s: no container port named admin; --admin-addr serves /metrics there", d.Name)
 				}
 				checkBackendConfig(t, m, s, c)
 			}

@@ -23,10 +23,11 @@ import (
 
 // server is the image's binary started as a manifest starts it.
 type server struct {
-	cmd  *exec.Cmd
-	base string
-	logs *syncBuffer
-	exit chan error
+	cmd   *exec.Cmd
+	base  string
+	admin string // base URL of --admin-addr
+	logs  *syncBuffer
+	exit  chan error
 }
 
 // startAsManifest starts the image's binary with a container's args and
@@ -37,11 +38,15 @@ type server struct {
 func startAsManifest(tb testing.TB, m *manifests, c corev1.Container, owner string, extra ...string) *server {
 	tb.Helper()
 	p := m.process(tb, c, owner)
-	port := freePort(tb)
+	port, adminPort := freePort(tb), freePort(tb)
 	args := append(append(c.Args, "--addr=127.0.0.1:"+strconv.Itoa(port),
 		"--db=sqlite:"+filepath.Join(tb.TempDir(), "likes.db")), extra...)
+	if _, ok := p.Env["TECHCONF_ADMIN_ADDR"]; ok || p.Flags["admin-addr"] != "" {
+		// The manifest's port, moved to a free one like --addr.
+		args = append(args, "--admin-addr=127.0.0.1:"+strconv.Itoa(adminPort))
+	}
 	s := &server{cmd: exec.Command(imageBinary(tb), args...), base: fmt.Sprintf("http://127.0.0.1:%d", port),
-		logs: &syncBuffer{}, exit: make(chan error, 1)}
+		admin: fmt.Sprintf("http://127.0.0.1:%d", adminPort), logs: &syncBuffer{}, exit: make(chan error, 1)}
 	s.cmd.Env = []string{}
 	for k, v := range p.Env {
 		s.cmd.Env = append(s.cmd.Env, k+"="+v)
@@ -83,7 +88,12 @@ var noRedirect = &http.Client{
 
 // get returns the status and body of GET path (0 if the request failed).
 func (s *server) get(tb testing.TB, path string) (int, string) {
-	resp, err := noRedirect.Get(s.base + path)
+	return s.getURL(tb, s.base+path)
+}
+
+// getURL is get for a full URL (the admin port).
+func (s *server) getURL(tb testing.TB, url string) (int, string) {
+	resp, err := noRedirect.Get(url)
 	if err != nil {
 		return 0, err.Error()
 	}
@@ -168,8 +178,15 @@ func TestManifestsAgreeWithServer(t *testing.T) {
 					t.Errorf("%s: probe GET %s = %d %s; want 200", owner, probe.HTTPGet.Path, code, body)
 				}
 			}
-			if code, _ := s.get(t, "/metrics"); code != http.StatusOK {
-				t.Errorf("%s: GET /metrics = %d; want 200 (the PodMonitoring scrapes it)", owner, code)
+			if code, _ := s.getURL(t, s.admin+"/metrics"); code != http.StatusOK {
+				t.Errorf("%s: GET /metrics on the admin port = %d; want 200 (the PodMonitoring scrapes it)", owner, code)
+			}
+			// The public port, the only one a Service exposes and so the
+			// only one the Ingress can route to, serves neither.
+			for _, path := range []string{"/metrics", "/debug/pprof/", "/debug/pprof/heap"} {
+				if code, _ := s.get(t, path); code != http.StatusNotFound {
+					t.Errorf("%s: GET %s on the public port = %d; want 404 (admin port only)", owner, path, code)
+				}
 			}
 			for r, paths := range served {
 				for _, path := range paths {

@@ -154,6 +154,7 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 // "internal error" that is logged but not shown.
 func presentError(ctx context.Context, logger *slog.Logger, err error) *gqlerror.Error {
 	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+	gqlErr.Message = shortMessage(gqlErr.Message)
 	var te *techconf.Error
 	if errors.As(err, &te) {
 		gqlErr.Message = te.Message

@@ -32,6 +32,19 @@ func (r *Resolver) session(id int) (*conference.Session, error) {
 	return s, nil
 }
 
+// likeableSession is session for createLike: lunches and breaks exist but
+// cannot be liked.
+func (r *Resolver) likeableSession(id int) (*conference.Session, error) {
+	s, err := r.session(id)
+	if err != nil {
+		return nil, err
+	}
+	if !s.Likeable() {
+		return nil, techconf.Errorf(techconf.EINVALID, "session %d is a %s; only talks can be liked", id, s.Type)
+	}
+	return s, nil
+}
+
 // node resolves a global id of any type.
 func (r *Resolver) node(id string) (Node, error) {
 	typ, edition, key, err := parseGlobalID(id)

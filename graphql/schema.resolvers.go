@@ -109,7 +109,7 @@ func (r *mutationResolver) CreateLike(ctx context.Context, input CreateLikeInput
 	if input.Count != nil {
 		count = *input.Count
 	}
-	if _, err := r.session(input.SessionID); err != nil {
+	if _, err := r.likeableSession(input.SessionID); err != nil {
 		return nil, err
 	}
 	requestID := ""

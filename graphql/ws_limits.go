@@ -139,9 +139,9 @@ func (c *limitedConn) NextReader() (int, io.Reader, error) {
 	return kind, bytes.NewReader(data), nil
 }
 
-// WriteJSON notes the operations the server ends (complete, error).
+// WriteJSON notes the operations the server ends (complete, error),
+// before the client can read that they ended and reuse the id.
 func (c *limitedConn) WriteJSON(v any) error {
-	err := c.WebsocketConn.WriteJSON(v)
 	if rv := reflect.Indirect(reflect.ValueOf(v)); rv.Kind() == reflect.Struct {
 		t, id := rv.FieldByName("Type"), rv.FieldByName("ID")
 		if t.IsValid() && id.IsValid() && t.Kind() == reflect.String && id.Kind() == reflect.String {
@@ -150,7 +150,7 @@ func (c *limitedConn) WriteJSON(v any) error {
 			}
 		}
 	}
-	return err
+	return c.WebsocketConn.WriteJSON(v)
 }
 
 func (c *limitedConn) end(id string) {

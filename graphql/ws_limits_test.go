@@ -44,7 +44,7 @@ func TestWebSocketDuplicateID(t *testing.T) {
 // TestWebSocketIdle: a socket that initialised but holds no subscription
 // is closed after the idle time; one with a subscription stays open.
 func TestWebSocketIdle(t *testing.T) {
-	api := mustOpenAPI(t, graphql.Options{WebsocketIdle: 300 * time.Millisecond, KeepAlive: 50 * time.Millisecond})
+	api := mustOpenAPI(t, graphql.Options{WebsocketIdle: 300 * time.Millisecond, KeepAlive: 2 * time.Millisecond})
 	for _, proto := range []string{protoTransportWS, protoLegacyWS} {
 		t.Run(proto, func(t *testing.T) {
 			idle := mustDialWS(t, api.URL, proto)
@@ -119,5 +119,38 @@ func TestAnswerLimit(t *testing.T) {
 	}
 	if r := api.query(t, `{ __typename }`, nil); r.Status != http.StatusOK {
 		t.Errorf("small answer after a refused one: %d; want 200", r.Status)
+	}
+}
+
+// TestErrorMessages: errors quote at most a short excerpt of the input
+// and name no Go type.
+func TestErrorMessages(t *testing.T) {
+	api := mustOpenAPI(t, graphql.Options{})
+	long := strings.Repeat("z", 100_000)
+	for _, tc := range []struct{ name, body string }{
+		{"LongFieldName", `{"query":"{ ` + long + ` }"}`},
+		{"QueryNotAString", `{"query": 5}`},
+		{"VariablesNotAnObject", `{"query":"{ __typename }","variables":[1,2]}`},
+		{"LongVariableValue", `{"query":"query($n: Int!) { session(sessionId: $n) { title } }","variables":{"n":"` + long + `"}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := http.Post(api.URL, "application/json", strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode >= 500 || !strings.Contains(string(body), `"errors"`) {
+				t.Fatalf("status %d %.300s; want a GraphQL error below 500", resp.StatusCode, body)
+			}
+			if len(body) > 2000 {
+				t.Errorf("answer is %d bytes; want a short excerpt of the input (%.300s)", len(body), body)
+			}
+			for _, leak := range []string{"Go struct", "RawParams", "of type string", "map[string]", "[]interface"} {
+				if strings.Contains(string(body), leak) {
+					t.Errorf("answer names Go internals (%q): %s", leak, body)
+				}
+			}
+		})
 	}
 }

@@ -57,6 +57,10 @@ type serveConfig struct {
 	MaxStreamsPerC int
 
 	StoreHorizon      time.Duration
+	KeepAlive         time.Duration
+	WebsocketIdle     time.Duration
+	MaxSubscriptions  int
+	MaxSubsPerClient  int
 	LikeAckTimeout    time.Duration
 	LikeRateLimitAddr float64
 	LikeRateBurstAddr int
@@ -107,6 +111,10 @@ func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (strin
 	fs.DurationVar(&c.LikeEventInterval, "like-event-interval", 250*time.Millisecond, "least time between two likeAdded events of a session; likes in between arrive together")
 	fs.Float64Var(&c.LikeRateLimit, "like-rate-limit", 50, "likes per second per client UUID on average; 0 for no limit")
 	fs.IntVar(&c.LikeRateBurst, "like-rate-burst", 500, "likes a client UUID may send at once before the rate limit applies")
+	fs.DurationVar(&c.KeepAlive, "keepalive", 15*time.Second, "keep-alive interval of WebSockets and SSE streams")
+	fs.DurationVar(&c.WebsocketIdle, "websocket-idle", time.Minute, "close a WebSocket that holds no subscription this long")
+	fs.IntVar(&c.MaxSubscriptions, "max-subscriptions", 30000, "most open likeAdded subscriptions of the process")
+	fs.IntVar(&c.MaxSubsPerClient, "max-subscriptions-per-client", 3000, "most open likeAdded subscriptions of one client address")
 	fs.DurationVar(&c.StoreHorizon, "store-horizon", 30*time.Second, "readiness fails once every write to the database has failed for this long")
 	fs.DurationVar(&c.LikeAckTimeout, "like-ack-timeout", 5*time.Second, "durable mode: most time createLike waits for its commit before answering UNAVAILABLE (the like is still stored later)")
 	fs.Float64Var(&c.LikeRateLimitAddr, "like-rate-limit-per-addr", like.DefaultAddrRate, "likes per second per client address on average (a venue NAT carries many attendees); 0 for no limit")
@@ -171,7 +179,7 @@ func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (strin
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"read-timeout", c.ReadTimeout}, {"write-timeout", c.WriteTimeout}, {"idle-timeout", c.IdleTimeout}, {"request-timeout", c.RequestTimeout}, {"store-horizon", c.StoreHorizon}, {"like-ack-timeout", c.LikeAckTimeout}} {
+	}{{"read-timeout", c.ReadTimeout}, {"write-timeout", c.WriteTimeout}, {"idle-timeout", c.IdleTimeout}, {"request-timeout", c.RequestTimeout}, {"store-horizon", c.StoreHorizon}, {"like-ack-timeout", c.LikeAckTimeout}, {"keepalive", c.KeepAlive}, {"websocket-idle", c.WebsocketIdle}} {
 		if d.v <= 0 {
 			return nil, usagef("%s must be positive (got %s)", src.name(d.name), d.v)
 		}
@@ -179,7 +187,7 @@ func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (strin
 	for _, n := range []struct {
 		name string
 		v    int
-	}{{"max-conns", c.MaxConns}, {"max-conns-per-addr", c.MaxConnsPerIP}, {"max-streams", c.MaxStreams}, {"max-streams-per-client", c.MaxStreamsPerC}} {
+	}{{"max-conns", c.MaxConns}, {"max-conns-per-addr", c.MaxConnsPerIP}, {"max-streams", c.MaxStreams}, {"max-streams-per-client", c.MaxStreamsPerC}, {"max-subscriptions", c.MaxSubscriptions}, {"max-subscriptions-per-client", c.MaxSubsPerClient}} {
 		if n.v <= 0 {
 			return nil, usagef("%s must be positive (got %d)", src.name(n.name), n.v)
 		}
@@ -264,7 +272,11 @@ func openLikeStore(ctx context.Context, dsn string) (like.Store, func() error, e
 	case "sqlite":
 		db, err := sqlite.Open(ctx, location)
 		if err != nil {
-			return nil, nil, err
+			if strings.Contains(err.Error(), location) {
+				return nil, nil, err
+			}
+			// A corrupt or unwritable file: the operator needs its path.
+			return nil, nil, fmt.Errorf("database %s: %w", location, err)
 		}
 		return sqlite.NewLikeStore(db), db.Close, nil
 	default:
@@ -354,10 +366,11 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, lookup func(
 		StoreHorizon:    cfg.StoreHorizon,
 		Web:             web.NewHandler(catalog, likes, logger, web.Options{PublicURL: cfg.PublicURL}),
 		AllowedOrigins:  server.ParseOrigins(cfg.AllowedOrigins),
-		API:             graphql.Options{PublicURL: cfg.PublicURL},
-		Logger:          logger,
-		Registry:        reg,
-		Limits:          limits,
+		API: graphql.Options{PublicURL: cfg.PublicURL, KeepAlive: cfg.KeepAlive, WebsocketIdle: cfg.WebsocketIdle,
+			Subscriptions: &graphql.SubscriptionLimits{Max: cfg.MaxSubscriptions, PerClient: cfg.MaxSubsPerClient}},
+		Logger:   logger,
+		Registry: reg,
+		Limits:   limits,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
