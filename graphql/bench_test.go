@@ -1,8 +1,12 @@
 package graphql_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -34,6 +38,52 @@ func BenchmarkTimetable(b *testing.B) {
 				rec := httptest.NewRecorder()
 				h.ServeHTTP(rec, req)
 				if rec.Code != http.StatusOK {
+					b.Fatalf("status %d: %s", rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRefusal measures what a hostile query costs the server before
+// it is refused (fragment fan-out, introspection aliased many times), and
+// what the bounds cost the full standard introspection query, which is
+// answered.
+func BenchmarkRefusal(b *testing.B) {
+	api := mustOpenAPI(b, graphql.Options{})
+	catalog, err := conference.Load(content.Sample())
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := graphql.NewHandler(catalog.Edition("2018"), api.Likes, graphql.Options{PublicURL: "https://conf.example.com"})
+	full := introspectionQuery(introspectionOptions{true, true, true, true, true, true, 9})
+	var aliased strings.Builder
+	aliased.WriteString("{")
+	for i := range 15 {
+		fmt.Fprintf(&aliased, " s%d: __schema { types { name fields { name type { name } } } }", i)
+	}
+	aliased.WriteString(" }")
+	for _, bc := range []struct {
+		name, query string
+		status      int
+	}{
+		{"FanOut29", fanOut(29), http.StatusOK},
+		{"FanOut64", fanOut(64), http.StatusOK},
+		{"AliasedIntrospection", aliased.String(), http.StatusOK},
+		{"OneFieldManyTimes", "{" + strings.Repeat(" __typename", 9000) + " }", http.StatusOK},
+		{"FullIntrospection", full, http.StatusOK},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				// A comment makes each query new to the caches, as a
+				// hostile client would.
+				body, _ := json.Marshal(map[string]any{"query": bc.query + "\n# " + strconv.Itoa(i)})
+				req := httptest.NewRequest(http.MethodPost, "/2018/api/query", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != bc.status {
 					b.Fatalf("status %d: %s", rec.Code, rec.Body)
 				}
 			}

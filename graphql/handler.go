@@ -31,7 +31,7 @@ import (
 type Options struct {
 	MaxBodyBytes    int64         // larger request bodies get 413; default 256 KiB
 	ComplexityLimit int           // default 20000 (a full timetable with speakers costs about 5000)
-	MaxDepth        int           // default 12 levels of selection
+	MaxDepth        int           // default 12 levels of selection, introspection aside
 	TokenLimit      int           // default 10000 tokens per query document
 	KeepAlive       time.Duration // WebSocket and SSE keepalive; default 15 s
 	// MaxSubscriptionsPerConn bounds the subscriptions one WebSocket
@@ -105,8 +105,9 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 	if opts.OnOperation != nil {
 		srv.Use(operationMetrics{report: opts.OnOperation, names: &operationNames{seen: map[string]bool{}}})
 	}
+	srv.Use(newFieldCount(defaultMaxFields, opts.TokenLimit)) // before validation: see shape.go
 	srv.Use(&queryLimits{maxDepth: opts.MaxDepth, maxComplexity: opts.ComplexityLimit,
-		maxAliases: defaultMaxAliases, maxSpreads: defaultMaxSpreads, maxOfType: defaultMaxOfType})
+		maxAliases: defaultMaxAliases, maxSpreads: defaultMaxSpreads, maxOfType: defaultMaxOfType, maxIntrospection: defaultMaxIntrospection})
 
 	logger := opts.Logger
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
@@ -203,8 +204,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			reqErr.write(w, negotiate(r.Header.Get("Accept")))
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body)) // for the SSE transport
-		r = r.WithContext(withBody(r.Context(), body))
+		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	base := h.opts.PublicURL
 	if base == "" {
@@ -219,7 +219,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if answer, ok := h.cache.get(key); ok {
-		w.Header().Set("Content-Type", negotiate(r.Header.Get("Accept"))+"; charset=utf-8")
+		w.Header().Set("Content-Type", negotiate(r.Header.Get("Accept")))
 		w.Header().Set("X-Cache", "hit")
 		_, _ = w.Write(answer)
 		return

@@ -2,9 +2,9 @@ package graphql
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -44,9 +44,14 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	case http.MethodGet:
 		params, reqErr = getParams(r)
 	case http.MethodPost:
-		// apiHandler has checked the Content-Type and read the body, which
-		// it hands over in the request's context.
-		params, reqErr = postParams(bodyFromContext(r.Context()))
+		// apiHandler has checked the Content-Type, and read the body
+		// (bounded in size) into memory.
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			reqErr = &requestError{status: http.StatusBadRequest, code: "BAD_REQUEST", message: "could not read the request body"}
+			break
+		}
+		params, reqErr = postParams(body)
 	default:
 		reqErr = &requestError{status: http.StatusMethodNotAllowed, code: "METHOD_NOT_ALLOWED",
 			message: "the GraphQL endpoint takes GET and POST", allow: "GET, POST, OPTIONS"}
@@ -269,7 +274,7 @@ func writeResponse(w http.ResponseWriter, media string, status int, resp *graphq
 		status = http.StatusInternalServerError
 		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
 	}
-	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	w.Header().Set("Content-Type", media) // JSON is UTF-8 (RFC 8259): no charset parameter
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
@@ -289,17 +294,4 @@ func checkPOST(r *http.Request, body []byte) *requestError {
 		return &requestError{status: http.StatusBadRequest, code: "BAD_REQUEST", message: msg}
 	}
 	return nil
-}
-
-type bodyKey struct{}
-
-// withBody hands the POST body that apiHandler has read to the transport,
-// so that it is read from the network once.
-func withBody(ctx context.Context, body []byte) context.Context {
-	return context.WithValue(ctx, bodyKey{}, body)
-}
-
-func bodyFromContext(ctx context.Context) []byte {
-	b, _ := ctx.Value(bodyKey{}).([]byte)
-	return b
 }

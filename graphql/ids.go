@@ -162,3 +162,11 @@ func newsNodeID(n *conference.News) string { return globalID(typeNews, n.ID) }
 func likeNodeID(l *like.Like) string {
 	return globalID(typeLike, strconv.Itoa(l.SessionID)+":"+l.ID)
 }
+
+// truncate shortens client input quoted in an error message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
+}

@@ -33,7 +33,13 @@ import (
 //     and spreads are what turns a small document into a huge one.
 type queryLimits struct {
 	maxDepth, maxComplexity, maxAliases, maxSpreads, maxOfType int
-	es                                                         graphql.ExecutableSchema
+	// maxIntrospection bounds the introspection part of complexity on its
+	// own: gqlgen builds introspection objects afresh for every request,
+	// at several times the cost of a data object, so the whole complexity
+	// budget spent on introspection would take several times as long as
+	// a timetable.
+	maxIntrospection int
+	es               graphql.ExecutableSchema
 	// introspection is what a list field of an introspection type costs per
 	// child ("__Schema.types": the number of types), from the schema.
 	introspection map[string]int
@@ -47,6 +53,9 @@ const (
 	defaultMaxAliases = 100
 	defaultMaxSpreads = 1000
 	defaultMaxOfType  = 16
+	// The full standard introspection query costs about 9,300 (see
+	// TestIntrospectionCost).
+	defaultMaxIntrospection = 12000
 )
 
 var (
@@ -85,6 +94,8 @@ func (l *queryLimits) MutateOperationContext(ctx context.Context, oc *graphql.Op
 		return refuse("FRAGMENT_LIMIT_EXCEEDED", "query spreads fragments more than %d times (counting the spreads inside fragments each time)", l.maxSpreads)
 	case c.aliases > l.maxAliases:
 		return refuse("ALIAS_LIMIT_EXCEEDED", "query has more than %d aliased fields (counting those inside fragments at each spread)", l.maxAliases)
+	case c.introspection > l.maxIntrospection:
+		return refuse("COMPLEXITY_LIMIT_EXCEEDED", "introspection in this operation has complexity %s, which exceeds its limit of %d (the full standard introspection query fits)", complexityString(c.introspection), l.maxIntrospection)
 	case c.complexity > l.maxComplexity:
 		return refuse("COMPLEXITY_LIMIT_EXCEEDED", "operation has complexity %s, which exceeds the limit of %d", complexityString(c.complexity), l.maxComplexity)
 	}
@@ -103,9 +114,17 @@ func complexityString(n int) string {
 type cost struct {
 	depth      int // levels of selection outside introspection
 	complexity int
-	aliases    int // aliased fields, fragments expanded
-	spreads    int // fragment spreads, fragments expanded
-	ofType     int // longest chain of ofType fields starting here
+	// introspection is the part of complexity spent inside __schema and
+	// __type.
+	introspection int
+	aliases       int // aliased fields, fragments expanded
+	spreads       int // fragment spreads, fragments expanded
+	ofType        int // longest chain of ofType fields starting here
+	// plain: the set holds only leaves and ofType fields that hold only
+	// the same (a type reference's kind, name and ofType chain); leaves is
+	// how many leaves it selects directly.
+	plain  bool
+	leaves int
 }
 
 // costWalker measures an operation. One walker serves one operation: the
@@ -120,7 +139,7 @@ type costWalker struct {
 }
 
 func (w *costWalker) selectionSet(set ast.SelectionSet) cost {
-	var c cost
+	c := cost{plain: true}
 	for _, sel := range set {
 		var sc cost
 		switch s := sel.(type) {
@@ -135,8 +154,11 @@ func (w *costWalker) selectionSet(set ast.SelectionSet) cost {
 		c.depth = max(c.depth, sc.depth)
 		c.ofType = max(c.ofType, sc.ofType)
 		c.complexity = add(c.complexity, sc.complexity)
+		c.introspection = add(c.introspection, sc.introspection)
 		c.aliases = add(c.aliases, sc.aliases)
 		c.spreads = add(c.spreads, sc.spreads)
+		c.plain = c.plain && sc.plain
+		c.leaves = add(c.leaves, sc.leaves)
 	}
 	return c
 }
@@ -147,12 +169,12 @@ func (w *costWalker) selectionSet(set ast.SelectionSet) cost {
 func (w *costWalker) fragment(s *ast.FragmentSpread) cost {
 	if c, seen := w.fragments[s.Name]; seen {
 		if c == nil {
-			return cost{}
+			return cost{plain: true}
 		}
 		return *c
 	}
 	if s.Definition == nil {
-		return cost{}
+		return cost{plain: true}
 	}
 	w.fragments[s.Name] = nil
 	c := w.selectionSet(s.Definition.SelectionSet)
@@ -170,6 +192,9 @@ func (w *costWalker) field(f *ast.Field) cost {
 	if f.ObjectDefinition != nil {
 		parent = f.ObjectDefinition.Name
 	}
+	if len(f.SelectionSet) == 0 {
+		c.plain, c.leaves = true, 1
+	}
 	introspection := strings.HasPrefix(parent, "__") || f.Name == "__schema" || f.Name == "__type"
 	if introspection {
 		// Depth is not counted inside introspection; ofType chains are.
@@ -179,29 +204,28 @@ func (w *costWalker) field(f *ast.Field) cost {
 			if c.ofType > w.limits.maxOfType {
 				w.ofTypeExceeded = true
 			}
-			if child.complexity == child.ofType {
-				// A plain chain (kind, name, ofType): its answer is null
-				// past the schema's deepest wrapping ([Session!]! is 3), so
-				// the levels tools add for other schemas cost nothing.
-				c.complexity = min(c.ofType, w.limits.ofTypeLevels)
+			if child.plain {
+				// A type reference's chain (kind, name, ofType): its answer
+				// is null past the schema's deepest wrapping ([Session!]!
+				// is 3), so the levels tools add for other schemas cost
+				// next to nothing.
+				c.plain = true
+				c.complexity = min(add(1, child.complexity), mul(w.limits.ofTypeLevels, 1+child.leaves))
+				c.introspection = c.complexity
 				return c
 			}
-		}
-		if len(f.SelectionSet) == 0 {
-			// A name or a description: part of its object's cost. Counting
-			// each would make the standard query cost more than a timetable
-			// many times its size.
-			return c
 		}
 		per, ok := w.limits.introspection[parent+"."+f.Name]
 		if !ok {
 			per = 1
 		}
 		c.complexity = add(1, mul(child.complexity, per))
+		c.introspection = c.complexity
 		return c
 	}
 	c.depth = child.depth + 1
 	c.complexity = w.fieldComplexity(f, child.complexity)
+	c.introspection = child.introspection
 	return c
 }
 

@@ -2,8 +2,6 @@ package graphql
 
 import (
 	"context"
-
-	"github.com/99designs/gqlgen/graphql"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -180,27 +178,4 @@ func acquireSubscription(ctx context.Context) error {
 	}
 	context.AfterFunc(ctx, func() { l.open.Add(-1) })
 	return nil
-}
-
-// truncate shortens client input quoted in an error message.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
-}
-
-// selectsTotal says whether the subscription field being resolved selects
-// LikeEvent.total, through fragments and aliases too.
-func selectsTotal(ctx context.Context) bool {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Field.Field == nil || !graphql.HasOperationContext(ctx) {
-		return true
-	}
-	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, []string{"LikeEvent"}) {
-		if f.Name == "total" {
-			return true
-		}
-	}
-	return false
 }

@@ -102,12 +102,12 @@ func NewHandler(catalog *conference.Catalog, likes Likes, logger *slog.Logger, o
 	h.mux.HandleFunc("GET /{edition}", h.editionRedirect)
 	h.mux.HandleFunc("GET /{edition}/{$}", h.landing)
 	h.mux.HandleFunc("GET /{edition}/sessions/{id}", h.session)
+	h.mux.HandleFunc("GET /{edition}/session/{id}", h.legacyRedirect("sessions", "Session")) // 2018 URLs: legacy.go
+	h.mux.HandleFunc("GET /{edition}/speaker/{id}", h.legacyRedirect("speakers", "Speaker"))
 	h.mux.HandleFunc("GET /{edition}/speakers/{id}", h.speaker)
 	h.mux.HandleFunc("GET /{edition}/likes", h.ranking)
 	h.mux.HandleFunc("GET /{edition}/schedule.ics", h.schedule)
 	h.mux.HandleFunc("GET /{edition}/avatars/{file}", h.avatar)
-	h.mux.HandleFunc("GET /{edition}/session/{id}", h.legacyRedirect("sessions", "Session")) // 2018 URLs: legacy.go
-	h.mux.HandleFunc("GET /{edition}/speaker/{id}", h.legacyRedirect("speakers", "Speaker"))
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { h.notFound(w, r, nil) })
 	return h
 }
