@@ -28,6 +28,7 @@ import (
 // runConfig is what `techconf-bench run` is told to do.
 type runConfig struct {
 	Targets     []string // base URLs, e.g. http://127.0.0.1:8080
+	Metrics     []string // where each target serves /metrics (its --admin-addr); default the targets
 	Edition     string
 	Session     int
 	Rate        float64 // createLike requests per second, over all targets
@@ -64,6 +65,7 @@ func parseRunFlagsQuiet(args []string, help io.Writer) (*runConfig, error) {
 	fs.SetOutput(io.Discard) // errors are returned; the usage goes to help
 	fs.Usage = func() {}
 	targets := fs.String("targets", "http://127.0.0.1:8080", "comma-separated base URLs of the servers; likes and subscribers go to each in turn")
+	metrics := fs.String("metrics", "", "comma-separated base URLs of each server's admin address (--admin-addr), where /metrics tells its memory; default: the targets")
 	fs.StringVar(&c.Edition, "edition", "2018", "edition whose API to use")
 	fs.IntVar(&c.Session, "session", 5, "session to like and to subscribe to")
 	fs.Float64Var(&c.Rate, "rate", 200, "createLike requests per second, over all targets")
@@ -94,9 +96,19 @@ func parseRunFlagsQuiet(args []string, help io.Writer) (*runConfig, error) {
 			c.Targets = append(c.Targets, t)
 		}
 	}
+	for _, m := range strings.Split(*metrics, ",") {
+		if m = strings.TrimRight(strings.TrimSpace(m), "/"); m != "" {
+			c.Metrics = append(c.Metrics, m)
+		}
+	}
+	if len(c.Metrics) == 0 {
+		c.Metrics = c.Targets
+	}
 	switch {
 	case len(c.Targets) == 0:
 		return nil, errors.New("--targets: at least one server is needed")
+	case len(c.Metrics) != len(c.Targets):
+		return nil, fmt.Errorf("--metrics: %d URLs for %d targets; give one per target, in the same order", len(c.Metrics), len(c.Targets))
 	case c.Rate <= 0 || c.Conns <= 0 || c.Duration <= 0:
 		return nil, errors.New("--rate, --conns and --duration must be positive")
 	case c.Count < 1 || c.Count > 100:
@@ -208,7 +220,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	b := &bench{cfg: cfg, errorsByKind: map[string]int64{}}
-	memBefore := serverMemory(cfg.Targets)
+	memBefore := serverMemory(cfg.Metrics)
 	likedBefore := sessionLiked(cfg.Targets[0], cfg.Edition, cfg.Session)
 
 	// Subscribers first, so that they see every like.
@@ -238,7 +250,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	fmt.Fprintf(os.Stderr, "%d of %d subscribers connected\n", connected, cfg.Subscribers)
-	memSubs := serverMemory(cfg.Targets)
+	memSubs := serverMemory(cfg.Metrics)
 
 	// Then likes at the target rate over keep-alive connections.
 	b.start = time.Now()
@@ -284,7 +296,7 @@ send:
 	sendTook := time.Since(b.start)
 	fmt.Fprintf(os.Stderr, "sent %d likes; waiting %s for the last events...\n", b.sent.Load()*int64(cfg.Count), cfg.Settle)
 	b.waitDelivered(ctx, cfg.Settle)
-	memEnd := serverMemory(cfg.Targets)
+	memEnd := serverMemory(cfg.Metrics)
 	stopSubs()
 	stored := b.waitStored(ctx, likedBefore, cfg.Settle)
 
@@ -595,8 +607,8 @@ func (b *bench) progress(ctx context.Context) {
 	}
 }
 
-// serverMemory reads each server's resident memory from /metrics; 0 where
-// it cannot.
+// serverMemory reads each server's resident memory from /metrics at its
+// admin address; 0 where it cannot.
 func serverMemory(targets []string) []float64 {
 	out := make([]float64, len(targets))
 	for i, t := range targets {

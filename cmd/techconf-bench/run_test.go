@@ -49,6 +49,7 @@ func TestParseRunFlags(t *testing.T) {
 	}{
 		{[]string{"--targets", "http://a:1, http://b:2/"}, ""},
 		{[]string{"--targets", ""}, "at least one server"},
+		{[]string{"--targets", "http://a:1,http://b:2", "--metrics", "http://a:9090"}, "one per target"},
 		{[]string{"--rate", "0"}, "must be positive"},
 		{[]string{"--count", "101"}, "1 to 100"},
 		{[]string{"--protocol", "carrier-pigeon"}, "--protocol"},
@@ -116,10 +117,12 @@ func TestRunAgainstRealServer(t *testing.T) {
 		AllowedOrigins: []string{"*"}, Logger: logger, Registry: reg,
 	}))
 	defer srv.Close()
+	admin := httptest.NewServer(server.AdminHandler(reg)) // /metrics lives on the admin address
+	defer admin.Close()
 	dir := t.TempDir()
 	report, chart := filepath.Join(dir, "report.md"), filepath.Join(dir, "chart.svg")
 	err = runBench(context.Background(), []string{
-		"--targets", srv.URL, "--rate", "50", "--conns", "4", "--duration", "2s", "--settle", "5s",
+		"--targets", srv.URL, "--metrics", admin.URL, "--rate", "50", "--conns", "4", "--duration", "2s", "--settle", "5s",
 		"--subscribers", "30", "--protocol", "mixed", "--report", report, "--chart", chart,
 	}, io.Discard)
 	if err != nil {
@@ -128,6 +131,9 @@ func TestRunAgainstRealServer(t *testing.T) {
 	md, err := os.ReadFile(report)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "memory (RSS) | ") || strings.Contains(string(md), "| 0 MB before") {
+		t.Errorf("report lacks the server's memory, read from --metrics:\n%s", md)
 	}
 	for _, want := range []string{"exactly 1: true", "subscribers connected | 30 of 30", "likes accepted | "} {
 		if !strings.Contains(string(md), want) {
