@@ -176,7 +176,7 @@ func TestBrowserOffline(t *testing.T) {
 	}
 	stop()
 	offline := network.EmulateNetworkConditions(true, 0, -1, -1)
-	for _, path := range []string{"/2018/sessions/7", "/2018/speakers/aiko-tanabe", "/2018/"} {
+	for _, path := range []string{"/2018/sessions/6", "/2018/speakers/aiko-tanabe", "/2018/"} {
 		var title, note string
 		if err := chromedp.Run(tab,
 			network.Enable(), offline,
@@ -194,7 +194,7 @@ func TestBrowserOffline(t *testing.T) {
 	}
 	var status string
 	if err := chromedp.Run(tab,
-		chromedp.Navigate(first.URL+"/2018/sessions/7"),
+		chromedp.Navigate(first.URL+"/2018/sessions/6"),
 		chromedp.WaitVisible(".like-button"),
 		chromedp.Click(".like-button"), chromedp.Click(".like-button"), chromedp.Click(".like-button"),
 		chromedp.Text(".like-status", &status),
@@ -213,9 +213,9 @@ func TestBrowserOffline(t *testing.T) {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(15 * time.Second)
-	for sessionLiked(t, second.URL, 7) != 3 {
+	for sessionLiked(t, second.URL, 6) != 3 {
 		if time.Now().After(deadline) {
-			t.Fatalf("Session.liked = %d 15 s after the network came back; want the 3 queued likes", sessionLiked(t, second.URL, 7))
+			t.Fatalf("Session.liked = %d 15 s after the network came back; want the 3 queued likes", sessionLiked(t, second.URL, 6))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -391,3 +391,23 @@ func TestEnglishOnlyEdition(t *testing.T) {
 		t.Error("2018 in Japanese: the language switch lacks English")
 	}
 }
+
+// TestLikeButtonOnlyWhereLikeable: talks have the like button; lunches and
+// breaks, which createLike refuses, have none.
+func TestLikeButtonOnlyWhereLikeable(t *testing.T) {
+	s := mustOpenSite(t)
+	for _, tc := range []struct {
+		path string
+		want bool
+	}{
+		{"/2018/sessions/5", true},  // a talk
+		{"/2018/sessions/2", true},  // a keynote
+		{"/2018/sessions/7", false}, // lunch
+		{"/2018/sessions/4", false}, // a break
+	} {
+		a := fetch(t, s.URL+tc.path, "Accept-Language", "en")
+		if got := strings.Contains(a.body, "data-like "); got != tc.want {
+			t.Errorf("GET %s has a like button: %v; want %v", tc.path, got, tc.want)
+		}
+	}
+}
