@@ -305,12 +305,30 @@ func TestBrowserBookmarks(t *testing.T) {
 		t.Errorf("bookmarks calendar = %v; want sessions 5 and 12", events)
 	}
 	// "Show only my bookmarks" hides the rest of the timetable.
+	// The page may still be settling after the reload (the panel and the
+	// calendar links appear once the script has read the bookmarks), so
+	// the box is clicked once it is visible, and its effect awaited.
 	var visible int
+	var checked bool
 	if err := chromedp.Run(tab,
-		chromedp.Click("#only-bookmarked"),
-		chromedp.Evaluate(`Array.from(document.querySelectorAll("#timetable .talk")).filter(e => e.offsetParent !== null).length`, &visible),
+		chromedp.WaitVisible("#only-bookmarked"),
+		chromedp.Click("#only-bookmarked", chromedp.NodeVisible),
 	); err != nil {
 		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if err := chromedp.Run(tab,
+			chromedp.Evaluate(`document.getElementById("only-bookmarked").checked`, &checked),
+			chromedp.Evaluate(`Array.from(document.querySelectorAll("#timetable .talk")).filter(e => e.offsetParent !== null).length`, &visible),
+		); err != nil {
+			t.Fatal(err)
+		}
+		if (checked && visible == 2) || time.Now().After(deadline) {
+			break
+		}
+	}
+	if !checked {
+		t.Errorf("the click did not check %q", "#only-bookmarked")
 	}
 	if visible != 2 {
 		t.Errorf("with only bookmarks shown, %d sessions are visible; want 2", visible)
