@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net"
@@ -182,7 +181,7 @@ func (c *limitedConn) Close() error {
 var errStreamLimit = errors.New("stream limit reached")
 
 // limitRequest applies the per-request limits: streams are counted per
-// process and per client; other requests get a deadline.
+// process and per client.
 func (s *Server) limitRequest(r *http.Request) (*http.Request, func(), error) {
 	client := clientAddr(r, s.cfg.Limits.TrustedProxies)
 	ctx := techconf.WithClient(r.Context(), client)
@@ -192,6 +191,8 @@ func (s *Server) limitRequest(r *http.Request) (*http.Request, func(), error) {
 		}
 		return r.WithContext(ctx), func() { s.streams.release(client) }, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Limits.RequestTimeout)
-	return r.WithContext(ctx), cancel, nil
+	// The API sets the request deadline itself where resolvers start
+	// (graphql.Options.RequestTimeout): cached answers and pages need no
+	// timer, and a timer per request is a measurable cost.
+	return r.WithContext(ctx), func() {}, nil
 }

@@ -80,6 +80,7 @@ func New(cfg Config) *Server {
 		apiOpts.AllowedOrigins = cfg.AllowedOrigins
 		apiOpts.Logger = cfg.Logger
 		apiOpts.OnOperation = s.metrics.operation
+		apiOpts.RequestTimeout = cfg.Limits.RequestTimeout
 		if apiOpts.Subscriptions == nil {
 			apiOpts.Subscriptions = &graphql.SubscriptionLimits{}
 		}
