@@ -29,6 +29,11 @@ func main() {
 // run executes one command and returns the process's exit status: 0 for
 // success, 1 for a failure of the work, 2 for a bad command line.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookup func(string) (string, bool)) int {
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
+		// The commands first: "techconf --help" is how one finds them.
+		fmt.Fprintln(stdout, usage)
+		return 0
+	}
 	cmd := "serve"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]

@@ -230,7 +230,7 @@ func TestRunUsageErrors(t *testing.T) {
 }
 
 func TestRunHelp(t *testing.T) {
-	for _, args := range [][]string{{"help"}, {"serve", "--help"}, {"migrate", "-h"}} {
+	for _, args := range [][]string{{"help"}, {"--help"}, {"-h"}, {"serve", "--help"}, {"migrate", "-h"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			r := runCommand(t, context.Background(), noEnv, args...)
 			if r.code != 0 {
@@ -238,6 +238,9 @@ func TestRunHelp(t *testing.T) {
 			}
 			if out := r.stdout + r.stderr; !strings.Contains(out, "usage: techconf") {
 				t.Errorf("run(%q): output = %q, want a usage text", args, out)
+			}
+			if len(args) == 1 && !strings.Contains(r.stdout, "content import") {
+				t.Errorf("run(%q): stdout = %q, want the list of commands", args, r.stdout)
 			}
 		})
 	}
