@@ -208,7 +208,7 @@ func (h *apiHandler) serveFast(w http.ResponseWriter, r *http.Request, body []by
 	// Every other request (the timetable above all) would pay for a full
 	// JSON decode here; a createLike document names its field literally
 	// (one that escapes it in JSON takes gqlgen's path, which is correct).
-	if !bytes.Contains(body, []byte("createLike")) {
+	if !bytes.Contains(body, []byte("createLike")) || isSSE(r) {
 		return false
 	}
 	input, fields, query, ok := decodeFast(body)

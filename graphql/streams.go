@@ -2,14 +2,21 @@ package graphql
 
 import (
 	"fmt"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
 )
 
-// isSSE reports whether r asks for a Server-Sent Events stream.
+// isSSE reports whether r is a Server-Sent Events stream: the same test as
+// gqlgen's SSE transport, so that a request it does not take as a stream
+// (a text/plain body, say) keeps the deadlines and limits of a request.
 func isSSE(r *http.Request) bool {
-	return r.Method == http.MethodPost && strings.Contains(r.Header.Get("Accept"), "text/event-stream")
+	if r.Method != http.MethodPost || !strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == "application/json"
 }
 
 // liftDeadlines removes the connection's read and write deadlines for an

@@ -126,13 +126,15 @@ func (s *Service) CreateOnce(ctx context.Context, k Key, userUUID, requestID str
 	if err := ValidateRequest(userUUID, requestID, count); err != nil {
 		return nil, err
 	}
-	if !s.limiter.Allow(userUUID, count) {
-		s.cfg.Metrics.Rejected("rate_limited", count)
-		return nil, techconf.Errorf(techconf.ERATELIMITED, "too many likes from this client; slow down and retry in a few seconds")
-	}
+	// The address first: a client rotating UUIDs is stopped there before
+	// each new UUID makes a bucket of its own.
 	if addr := techconf.Client(ctx); addr != "" && !s.addrs.Allow(addr, count) {
 		s.cfg.Metrics.Rejected("rate_limited", count)
 		return nil, techconf.Errorf(techconf.ERATELIMITED, "too many likes from this network address; slow down and retry in a few seconds")
+	}
+	if !s.limiter.Allow(userUUID, count) {
+		s.cfg.Metrics.Rejected("rate_limited", count)
+		return nil, techconf.Errorf(techconf.ERATELIMITED, "too many likes from this client; slow down and retry in a few seconds")
 	}
 	now := s.cfg.Now()
 	likes := make([]Like, count)

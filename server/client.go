@@ -52,7 +52,7 @@ func clientAddr(r *http.Request, trusted []netip.Prefix) string {
 		return r.RemoteAddr
 	}
 	if !isTrusted(peer, trusted) {
-		return peer.String()
+		return addrKey(peer)
 	}
 	hops := r.Header.Values("X-Forwarded-For")
 	// Several headers are one list, in order.
@@ -66,15 +66,26 @@ func clientAddr(r *http.Request, trusted []netip.Prefix) string {
 			// A hop a trusted proxy would not write: the list to its left is
 			// the client's own text. The last address we trust is the
 			// client as far as we can tell.
-			return peer.String()
+			return addrKey(peer)
 		}
 		a = a.Unmap()
 		if !isTrusted(a, trusted) {
-			return a.String()
+			return addrKey(a)
 		}
 		peer = a
 	}
-	return peer.String()
+	return addrKey(peer)
+}
+
+// addrKey is the key a client's limits are counted under: its IPv4
+// address, or the /64 of its IPv6 address, since one host usually holds a
+// whole /64 and could otherwise multiply every per-address limit.
+func addrKey(a netip.Addr) string {
+	a = a.Unmap()
+	if a.Is6() {
+		return netip.PrefixFrom(a, 64).Masked().String()
+	}
+	return a.String()
 }
 
 func peerAddr(remote string) netip.Addr {

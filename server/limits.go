@@ -99,7 +99,10 @@ func (c *counter) release(key string) {
 // isStream reports whether r is a long-lived request: a WebSocket or an
 // SSE subscription.
 func isStream(r *http.Request) bool {
-	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket") ||
+	// Any Upgrade counts: the WebSocket library accepts "websocket" among
+	// other tokens, so a stricter test here would let such sockets past
+	// the stream caps.
+	return r.Header.Get("Upgrade") != "" ||
 		strings.Contains(r.Header.Get("Accept"), "text/event-stream")
 }
 
@@ -136,7 +139,7 @@ func (ln *limitListener) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		peer := peerAddr(c.RemoteAddr().String())
-		key := peer.String()
+		key := addrKey(peer)
 		max := ln.limits.MaxConnsPerAddr
 		if isTrusted(peer, ln.limits.TrustedProxies) {
 			max = ln.limits.MaxConns // a proxy carries many clients

@@ -305,7 +305,7 @@ func writeEdition(dir, id string, files map[string][]byte, stderr io.Writer) (er
 		}
 		return err
 	}
-	target, previous := filepath.Join(dir, id), filepath.Join(tmp, "previous")
+	target, previous := filepath.Join(dir, id), filepath.Join(tmp, ".previous") // no edition id starts with a dot
 	moved := false
 	if _, err := os.Stat(target); err == nil {
 		if err := os.Rename(target, previous); err != nil {
