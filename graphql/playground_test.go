@@ -3,7 +3,6 @@ package graphql_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,45 +13,14 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/techconf/techconf/internal/chromium"
 )
 
-// chromiumPath finds Chromium, or skips (fails under CI=true).
-func chromiumPath(tb testing.TB) string {
-	tb.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	skipOrFail(tb, "no Chromium found: install it (apt-get install -y chromium) to run the playground's browser test")
-	return ""
-}
-
-// openTab starts headless Chromium (as web/browser_test.go does) and returns
-// a tab in it.
+// openTab starts headless Chromium and returns a tab in it.
 func openTab(tb testing.TB) context.Context {
 	tb.Helper()
-	// Not tb.TempDir(): Chromium's helpers may still write to the profile
-	// when the test ends.
-	profile, err := os.MkdirTemp("", "techconf-chromium")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { os.RemoveAll(profile) })
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(tb)),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(profile),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("lang", "en-US"),
-	)
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	tb.Cleanup(cancel)
-	tab, cancelTab := chromedp.NewContext(alloc)
+	tab, cancelTab := chromedp.NewContext(chromium.Open(tb))
 	tb.Cleanup(cancelTab)
 	tab, cancelTimeout := context.WithTimeout(tab, 90*time.Second)
 	tb.Cleanup(cancelTimeout)

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/techconf/techconf/conference"
 	"github.com/techconf/techconf/content"
+	"github.com/techconf/techconf/internal/chromium"
 	"github.com/techconf/techconf/like"
 	"github.com/techconf/techconf/server"
 	"github.com/techconf/techconf/sqlite"
@@ -33,52 +33,9 @@ import (
 // These tests drive a real headless Chromium against the whole server
 // (pages and API) on a real SQLite file.
 
-func chromiumPath(tb testing.TB) string {
-	tb.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		tb.Fatal("no Chromium found; .ci/run installs Debian's chromium package")
-	}
-	tb.Skip("no Chromium found: install it (apt-get install -y chromium) to run the browser tests")
-	return ""
-}
-
 // mustOpenBrowser starts headless Chromium and returns its context; newTab
 // opens tabs in it.
-func mustOpenBrowser(tb testing.TB) context.Context {
-	tb.Helper()
-	// Not tb.TempDir(): Chromium's helper processes may still be writing
-	// to the profile when the test ends, and TempDir's cleanup fails the
-	// test on a folder that is not empty.
-	profile, err := os.MkdirTemp("", "techconf-chromium")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { os.RemoveAll(profile) })
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(tb)),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(profile),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("lang", "en-US"),
-	)
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	tb.Cleanup(cancel)
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	tb.Cleanup(cancelBrowser)
-	if err := chromedp.Run(browser); err != nil { // starts Chromium
-		tb.Fatalf("start Chromium: %v", err)
-	}
-	return browser
-}
+func mustOpenBrowser(tb testing.TB) context.Context { return chromium.Open(tb) }
 
 // newTab opens a tab in the browser.
 func newTab(tb testing.TB, browser context.Context) context.Context {

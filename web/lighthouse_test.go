@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/techconf/techconf/internal/chromium"
 )
 
 // lighthouseResult is one page's result, as testdata/browser/lighthouse.mjs
@@ -52,7 +54,7 @@ func TestLighthouse(t *testing.T) {
 		}
 		t.Skip("no node on PATH: install Node 20 to run Lighthouse")
 	}
-	chrome := chromiumPath(t)
+	chrome := chromium.Path(t)
 	s := mustOpenFullSite(t)
 	paths := []string{"/2018/", "/2018/sessions/5", "/2018/speakers/aiko-tanabe", "/2018/likes"}
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
