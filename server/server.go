@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/pprof"
 	"slices"
@@ -48,10 +49,19 @@ type Config struct {
 	// AllowedOrigins for CORS and WebSockets; "*" allows any origin.
 	AllowedOrigins []string
 	API            graphql.Options
-	Logger         *slog.Logger
-	Registry       *prometheus.Registry
+	// Logger receives the request log; default slog.Default().
+	Logger   *slog.Logger
+	Registry *prometheus.Registry
 	// Limits bound what clients may hold; zero values take DefaultLimits.
 	Limits Limits
+	// Listen says where and how Open listens and Close shuts down.
+	Listen Listen
+	// Middleware, if set, wraps the server's handler as Open serves it
+	// (tracing does, so that spans cover the whole request).
+	Middleware func(http.Handler) http.Handler
+	// OnShutdown runs during Close's grace period, alongside the requests
+	// still in flight: the like service stores the likes they wait for.
+	OnShutdown func(ctx context.Context) error
 }
 
 // Server is the HTTP handler of one techconf process.
@@ -62,11 +72,23 @@ type Server struct {
 	answered atomic.Bool // the store has answered once
 	metrics  *httpMetrics
 	streams  counter // open WebSockets and SSE streams, per client
+
+	// Set by Open.
+	http, admin     *http.Server
+	addr, adminAddr net.Addr
+	failed          chan error
 }
 
 // New builds the server's routes for its role.
 func New(cfg Config) *Server {
 	cfg.Limits.defaults()
+	cfg.Listen.defaults()
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
 	if cfg.StoreHorizon <= 0 {
 		cfg.StoreHorizon = 30 * time.Second
 	}

@@ -64,6 +64,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookup fu
 		fmt.Fprintf(stderr, "techconf: unknown command %q\n\n%s\n", cmd, usage)
 		return 2
 	}
+	return exitStatus(cmd, err, stderr)
+}
+
+// exitStatus reports a command's error on stderr and returns its exit
+// status.
+func exitStatus(cmd string, err error, stderr io.Writer) int {
 	var usageErr *usageError
 	switch {
 	case err == nil:

@@ -389,15 +389,12 @@ type servingProcess struct {
 	stderr *syncBuffer
 }
 
-// startServe runs `techconf serve` on a free port with a fresh SQLite
-// database, waits until it is ready (at most 10 s) and stops it when the
-// test ends.
+// startServe runs `techconf serve` in-process on a port of its own choice
+// with a fresh SQLite database, and stops it when the test ends.
 func startServe(tb testing.TB, extraArgs ...string) *servingProcess {
 	tb.Helper()
-	addr := freeAddr(tb)
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &servingProcess{
-		base: "http://" + addr,
 		client: &http.Client{
 			Timeout:       5 * time.Second,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -407,12 +404,21 @@ func startServe(tb testing.TB, extraArgs ...string) *servingProcess {
 		stderr: &syncBuffer{},
 	}
 	args := append([]string{
-		"serve",
-		"--addr", addr,
+		"--addr", "127.0.0.1:0",
 		"--db", "sqlite:" + filepath.Join(tb.TempDir(), "likes.db"),
 		"--log-level", "warn",
 	}, extraArgs...)
-	go func() { p.done <- run(ctx, args, io.Discard, p.stderr, noEnv) }()
+	cfg, err := parseServeFlags(args, p.stderr, noEnv)
+	if err != nil {
+		tb.Fatalf("serve %s: %v", strings.Join(args, " "), err)
+	}
+	m := NewMain(cfg, p.stderr, noEnv)
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		tb.Fatalf("serve: %v; stderr:\n%s", err, p.stderr.String())
+	}
+	p.base = m.Server.URL()
+	go func() { p.done <- exitStatus("serve", m.Wait(ctx), p.stderr) }()
 	tb.Cleanup(func() {
 		cancel()
 		p.client.CloseIdleConnections()
@@ -422,27 +428,16 @@ func startServe(tb testing.TB, extraArgs ...string) *servingProcess {
 			tb.Errorf("serve still running 10s after the test ended")
 		}
 	})
-
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := p.client.Get(p.base + "/healthz/readiness")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
-		}
-		select {
-		case code := <-p.done:
-			p.done <- code // for Cleanup
-			tb.Fatalf("serve returned %d before it was ready; stderr:\n%s", code, p.stderr.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("GET /healthz/readiness: not 200 after 10s (last error %v); stderr:\n%s", err, p.stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	// Run returns once the server listens and the store has answered.
+	resp, err := p.client.Get(p.base + "/healthz/readiness")
+	if err != nil {
+		tb.Fatalf("GET /healthz/readiness: %v; stderr:\n%s", err, p.stderr.String())
 	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		tb.Fatalf("GET /healthz/readiness: status %d, want 200; stderr:\n%s", resp.StatusCode, p.stderr.String())
+	}
+	return p
 }
 
 // query posts a GraphQL query to the edition's API and decodes the answer's

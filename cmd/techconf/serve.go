@@ -10,8 +10,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -293,29 +291,62 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, lookup func(
 	if err != nil {
 		return err
 	}
+	m := NewMain(cfg, stderr, lookup)
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	return m.Wait(ctx)
+}
+
+// Main is `techconf serve` wired together: the content, the store, the
+// like service and the HTTP server. Run opens them and returns once the
+// server listens; Close shuts them down in order. Tests run it in-process.
+type Main struct {
+	Config *serveConfig
+	// Now is the clock of the likes' timestamps; default time.Now.
+	Now func() time.Time
+	// WrapStore, if set, wraps the store the like service writes through
+	// (tests delay or fail its writes).
+	WrapStore func(like.Store) like.Store
+
+	Logger  *slog.Logger
+	Likes   *like.Service
+	Server  *server.Server
+	stderr  io.Writer
+	lookup  func(string) (string, bool)
+	closers []func() error // run last first by Close
+	serving bool
+}
+
+// NewMain returns a Main for a parsed configuration; it logs to stderr and
+// reads the environment (tracing, memory limit) through lookup.
+func NewMain(cfg *serveConfig, stderr io.Writer, lookup func(string) (string, bool)) *Main {
 	level, _ := parseLogLevel(cfg.LogLevel)
 	logger := slog.New(telemetry.LogHandler(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))).With("server_id", cfg.ServerID)
+	return &Main{Config: cfg, Now: time.Now, Logger: logger, stderr: stderr, lookup: lookup}
+}
+
+// Run opens everything and starts serving; it returns once the server
+// listens (Server.Addr is then the bound address). On an error, Close
+// releases what was opened.
+func (m *Main) Run(ctx context.Context) error {
+	cfg, logger := m.Config, m.Logger
 	slog.SetDefault(logger)
-	tracing, err := telemetry.Start(ctx, telemetry.Options{Env: lookup, Attributes: []attribute.KeyValue{
+	tracing, err := telemetry.Start(ctx, telemetry.Options{Env: m.lookup, Attributes: []attribute.KeyValue{
 		attribute.String("service.instance.id", cfg.ServerID), attribute.String("techconf.role", cfg.Role)}})
 	if err != nil {
 		return err
 	}
-	defer func() {
+	m.closers = append(m.closers, func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := tracing.Shutdown(ctx); err != nil {
 			logger.Warn("tracing: spans not exported", "err", err)
 		}
-	}()
-
-	setMemoryLimit(logger, lookup)
-	trusted, _ := server.ParseTrustedProxies(cfg.TrustedProxies)
-	limits := server.Limits{
-		MaxConns: cfg.MaxConns, MaxConnsPerAddr: cfg.MaxConnsPerIP,
-		MaxStreams: cfg.MaxStreams, MaxStreamsPerClient: cfg.MaxStreamsPerC,
-		RequestTimeout: cfg.RequestTimeout, TrustedProxies: trusted,
-	}
+		return nil
+	})
+	setMemoryLimit(logger, m.lookup)
 
 	catalog, err := loadCatalog(cfg.Content)
 	if err != nil {
@@ -325,24 +356,23 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, lookup func(
 	if err != nil {
 		return err
 	}
-	defer closeStore()
+	m.closers = append(m.closers, closeStore)
+	var likeStore like.Store = store
+	if m.WrapStore != nil {
+		likeStore = m.WrapStore(store)
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	var likes *like.Service
 	likeMetrics := server.NewLikeMetrics(reg, func() int { return likes.Subscribers() })
-	now := time.Now
-	if skew := cfg.LikeClockSkew; skew != 0 {
-		now = func() time.Time { return time.Now().Add(skew) }
-	}
-	likes, err = like.Open(ctx, store, like.Config{
+	likes, err = like.Open(ctx, likeStore, like.Config{
 		ServerID: cfg.ServerID,
-		Now:      now,
+		Now:      m.Now,
 		Ack:      cfg.LikeAck,
 		Buffer: like.BufferConfig{
 			Capacity:      cfg.LikeBufferSize,
 			BatchSize:     cfg.LikeBatchSize,
 			FlushInterval: cfg.LikeFlushInterval,
-			FlushDelay:    cfg.LikeFlushDelay,
 		},
 		PollInterval:  cfg.LikePollInterval,
 		EventInterval: cfg.LikeEventInterval,
@@ -357,7 +387,9 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, lookup func(
 	if err != nil {
 		return err
 	}
-	srv := server.New(server.Config{
+	m.Likes = likes
+	trusted, _ := server.ParseTrustedProxies(cfg.TrustedProxies)
+	m.Server = server.New(server.Config{
 		Role:            cfg.Role,
 		Catalog:         catalog,
 		Likes:           likes,
@@ -370,75 +402,74 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, lookup func(
 			Subscriptions: &graphql.SubscriptionLimits{Max: cfg.MaxSubscriptions, PerClient: cfg.MaxSubsPerClient}},
 		Logger:   logger,
 		Registry: reg,
-		Limits:   limits,
+		Limits: server.Limits{
+			MaxConns: cfg.MaxConns, MaxConnsPerAddr: cfg.MaxConnsPerIP,
+			MaxStreams: cfg.MaxStreams, MaxStreamsPerClient: cfg.MaxStreamsPerC,
+			RequestTimeout: cfg.RequestTimeout, TrustedProxies: trusted,
+		},
+		Listen: server.Listen{
+			Addr: cfg.Addr, AdminAddr: cfg.AdminAddr,
+			ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout,
+			ShutdownDelay: cfg.ShutdownDelay, ShutdownGrace: cfg.ShutdownGrace,
+		},
+		Middleware: tracing.Handler,
+		// On SIGTERM, within the grace period, stop accepting likes and
+		// store every one held (ending subscriptions), while requests in
+		// flight finish.
+		OnShutdown: likes.Close,
 	})
-
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
+	if err := m.Server.Open(); err != nil {
+		if cfg.AdminAddr != "" && strings.Contains(err.Error(), "admin address") {
+			return fmt.Errorf("--admin-addr: %w", err)
+		}
 		return err
 	}
-	ln = server.LimitListener(ln, limits, logger)
-	httpServer := &http.Server{
-		Handler:           tracing.Handler(srv),
-		ReadHeaderTimeout: min(10*time.Second, cfg.ReadTimeout),
-		// A client that sends its body a byte at a time, or never reads
-		// its answer, holds a connection and its buffers only this long.
-		// Streams (WebSockets, SSE) lift both deadlines once started.
-		ReadTimeout:    cfg.ReadTimeout,
-		WriteTimeout:   cfg.WriteTimeout,
-		IdleTimeout:    cfg.IdleTimeout,
-		MaxHeaderBytes: 64 << 10,
-		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-		// Requests do not inherit the signal context: on SIGTERM those in
-		// flight finish (a durable createLike waits for its flush).
-	}
+	m.serving = true
 	editions := make([]string, len(catalog.Editions))
 	for i, e := range catalog.Editions {
 		editions[i] = e.ID
 	}
-	logger.Info("serving", "addr", ln.Addr().String(), "role", cfg.Role, "db", cfg.DB, "editions", editions,
+	logger.Info("serving", "addr", m.Server.Addr().String(), "role", cfg.Role, "db", cfg.DB, "editions", editions,
 		"like_ack", cfg.LikeAck, "tracing", tracing.Exporter())
-
-	if cfg.AdminAddr != "" {
-		adminLn, err := net.Listen("tcp", cfg.AdminAddr)
-		if err != nil {
-			return fmt.Errorf("--admin-addr: %w", err)
-		}
-		admin := &http.Server{Handler: server.AdminHandler(reg), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
-		defer admin.Close()
-		logger.Info("serving admin (/metrics, /debug/pprof/)", "admin_addr", adminLn.Addr().String())
-		go func() {
-			if err := admin.Serve(adminLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				logger.Error("admin server", "err", err)
-			}
-		}()
+	if a := m.Server.AdminURL(); a != "" {
+		logger.Info("serving admin (/metrics, /debug/pprof/)", "admin_addr", strings.TrimPrefix(a, "http://"))
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- httpServer.Serve(ln) }()
+	return nil
+}
+
+// Wait serves until ctx ends (SIGTERM) or the server fails, then closes.
+func (m *Main) Wait(ctx context.Context) error {
+	var err error
 	select {
-	case err := <-errc:
-		likes.Close(context.Background())
-		return err
+	case err = <-m.Server.Failed():
 	case <-ctx.Done():
 	}
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
 
-	// SIGTERM: report not ready first and give the load balancer time to
-	// notice; then, within the grace period, stop accepting likes and store
-	// every one held (ending subscriptions), while requests in flight finish.
-	logger.Info("shutting down", "grace", cfg.ShutdownGrace.String())
-	srv.Drain()
-	time.Sleep(cfg.ShutdownDelay)
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
-	defer cancel()
-	likesClosed := make(chan error, 1)
-	go func() { likesClosed <- likes.Close(shutdownCtx) }()
-	if err := httpServer.Shutdown(shutdownCtx); err != nil {
-		logger.Warn("shutdown: requests still in flight were cut off", "err", err)
+// Close shuts down gracefully: the server drains and stops while the like
+// service stores every like it holds; then the store and tracing close.
+// It returns an error if accepted likes were lost.
+func (m *Main) Close() error {
+	var err error
+	switch {
+	case m.Server != nil:
+		err = m.Server.Close()
+	case m.Likes != nil:
+		err = m.Likes.Close(context.Background())
 	}
-	if err := <-likesClosed; err != nil {
-		logger.Error("shutdown: likes lost", "err", err)
-		return err
+	m.Server, m.Likes, m.serving = nil, nil, false
+	if err != nil {
+		m.Logger.Error("shutdown: likes lost", "err", err)
+	} else if m.serving {
+		m.Logger.Info("stopped; every accepted like is stored")
 	}
-	logger.Info("stopped; every accepted like is stored")
-	return nil
+	for i := len(m.closers) - 1; i >= 0; i-- {
+		m.closers[i]()
+	}
+	m.closers = nil
+	return err
 }
