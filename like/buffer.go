@@ -32,9 +32,6 @@ type BufferConfig struct {
 	// request on its own (a commit per like costs more CPU than the rest of
 	// the request), while an idle one commits a lone like at once.
 	MinCommitGap time.Duration
-	// FlushDelay holds every batch back this long before its first write.
-	// Only tests set it, to prove that late summaries are still counted.
-	FlushDelay time.Duration
 }
 
 func (c *BufferConfig) defaults() {
@@ -278,13 +275,6 @@ func (b *Buffer) take() (Batch, []*request) {
 // it succeeds or the buffer is abandoned. Every attempt writes the same
 // batch, which the store makes idempotent.
 func (b *Buffer) write(batch Batch) error {
-	if b.cfg.FlushDelay > 0 {
-		select {
-		case <-time.After(b.cfg.FlushDelay):
-		case <-b.ctx.Done():
-			return b.ctx.Err()
-		}
-	}
 	backoff := b.cfg.MinBackoff
 	for attempt := 1; ; attempt++ {
 		start := time.Now()

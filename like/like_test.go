@@ -15,6 +15,7 @@ import (
 	"github.com/techconf/techconf"
 	_ "github.com/techconf/techconf/internal/golden"
 	"github.com/techconf/techconf/like"
+	"github.com/techconf/techconf/like/storetest"
 	"github.com/techconf/techconf/sqlite"
 )
 
@@ -391,14 +392,15 @@ func TestExactAcrossServers(t *testing.T) {
 	var services []*like.Service
 	for i := 0; i < 3; i++ {
 		cfg := fastConfig(fmt.Sprint("server-", i))
+		var store like.Store = mustOpenStore(t, path)
 		switch i {
 		case 1:
 			cfg.Now = func() time.Time { return time.Now().Add(-3 * time.Second) }
 		case 2:
-			cfg.Buffer.FlushDelay = 500 * time.Millisecond
+			store = storetest.Late(store, 500*time.Millisecond)
 			cfg.Ack = like.AckBuffered
 		}
-		services = append(services, mustOpenService(t, mustOpenStore(t, path), cfg))
+		services = append(services, mustOpenService(t, store, cfg))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -23,6 +23,7 @@ import (
 
 	"github.com/techconf/techconf/internal/emulator"
 	"github.com/techconf/techconf/like"
+	"github.com/techconf/techconf/like/storetest"
 	"github.com/techconf/techconf/spanner"
 	"github.com/techconf/techconf/sqlite"
 )
@@ -66,9 +67,11 @@ func techconfBinary(tb testing.TB) string {
 	return binPath
 }
 
-// proc is one `techconf serve` process.
+// proc is one `techconf serve` process, or one run in-process by
+// startMain (cmd is nil then).
 type proc struct {
 	cmd  *exec.Cmd
+	stop context.CancelFunc // in-process: its SIGTERM
 	base string
 	logs *syncBuffer
 	exit chan error
@@ -121,7 +124,11 @@ func startProcEnv(tb testing.TB, env []string, db string, extra ...string) *proc
 // terminate sends SIGTERM and returns the exit error (nil for status 0).
 func (p *proc) terminate(tb testing.TB) error {
 	tb.Helper()
-	p.cmd.Process.Signal(syscall.SIGTERM)
+	if p.cmd != nil {
+		p.cmd.Process.Signal(syscall.SIGTERM)
+	} else {
+		p.stop()
+	}
 	select {
 	case err := <-p.exit:
 		return err
@@ -288,15 +295,16 @@ func newDatabase(tb testing.TB, kind string) string {
 		emulator.Host(tb)
 		db = fmt.Sprintf("spanner:projects/techconf-test/instances/test/databases/c%d", time.Now().UnixNano()%1_000_000_000)
 	}
-	out, err := exec.Command(techconfBinary(tb), "migrate", "--create", "--db", db).CombinedOutput()
-	if err != nil {
-		tb.Fatalf("migrate: %v\n%s", err, out)
+	var out syncBuffer
+	if code := run(context.Background(), []string{"migrate", "--create", "--db", db}, &out, &out, noEnv); code != 0 {
+		tb.Fatalf("migrate: exit %d\n%s", code, out.String())
 	}
 	return db
 }
 
-// TestClusterExact runs three servers on one database, one with its clock
-// 3 s behind and one whose flushes are held back 5 s, with subscribers on
+// TestClusterExact runs three servers (in-process, each with its own
+// like service, clock and socket) on one database, one with its clock 3 s
+// behind and one whose writes are held back 5 s, with subscribers on
 // each (half on each WebSocket subprotocol), and sends likes to all of
 // them in turn. When the likes stop, on every server, every subscriber's
 // starting total plus the likes it received equals its last total, equals
@@ -309,9 +317,11 @@ func TestClusterExact(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			db := newDatabase(t, kind)
 			procs := []*proc{
-				startProc(t, db),
-				startProc(t, db, "--like-clock-skew", "-3s"),
-				startProc(t, db, "--like-flush-delay", "5s", "--like-ack", "buffered"),
+				startMain(t, db, nil),
+				startMain(t, db, func(m *Main) { m.Now = func() time.Time { return time.Now().Add(-3 * time.Second) } }),
+				startMain(t, db, func(m *Main) {
+					m.WrapStore = func(s like.Store) like.Store { return storetest.Late(s, 5*time.Second) }
+				}, "--like-ack", "buffered"),
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()

@@ -11,6 +11,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/techconf/techconf/like"
+	"github.com/techconf/techconf/like/storetest"
 )
 
 // dropProxy forwards each request to a server, waits for the whole answer
@@ -73,7 +76,7 @@ func postLike(client *http.Client, base, uuid, requestID string, count int) ([]b
 	return raw, nil
 }
 
-// TestRetryAfterLostAnswer: two servers on one database; every createLike's
+// TestRetryAfterLostAnswer: two servers (in-process) on one database; every createLike's
 // first answer is lost on the way back, and the client retries with the
 // same key on the other server, then once more on the first. One server
 // acknowledges durably; the other buffers and holds its batches back 2 s,
@@ -89,8 +92,10 @@ func TestRetryAfterLostAnswer(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			db := newDatabase(t, kind)
 			procs := []*proc{
-				startProc(t, db),
-				startProc(t, db, "--like-ack", "buffered", "--like-flush-delay", "2s"),
+				startMain(t, db, nil),
+				startMain(t, db, func(m *Main) {
+					m.WrapStore = func(s like.Store) like.Store { return storetest.Late(s, 2*time.Second) }
+				}, "--like-ack", "buffered"),
 			}
 			proxies := []*dropProxy{startDropProxy(t, procs[0].base), startDropProxy(t, procs[1].base)}
 			var subs []*subscriber

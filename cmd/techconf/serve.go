@@ -70,10 +70,6 @@ type serveConfig struct {
 	LikeEventInterval time.Duration
 	LikeRateLimit     float64
 	LikeRateBurst     int
-	// For tests of exactness under faults: a skewed clock for CreatedAt and
-	// a delay before each flush. Not for production.
-	LikeClockSkew  time.Duration
-	LikeFlushDelay time.Duration
 }
 
 func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (string, bool)) (*serveConfig, error) {
@@ -117,8 +113,6 @@ func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (strin
 	fs.DurationVar(&c.LikeAckTimeout, "like-ack-timeout", 5*time.Second, "durable mode: most time createLike waits for its commit before answering UNAVAILABLE (the like is still stored later)")
 	fs.Float64Var(&c.LikeRateLimitAddr, "like-rate-limit-per-addr", like.DefaultAddrRate, "likes per second per client address on average (a venue NAT carries many attendees); 0 for no limit")
 	fs.IntVar(&c.LikeRateBurstAddr, "like-rate-burst-per-addr", like.DefaultAddrBurst, "likes a client address may send at once before its rate limit applies")
-	fs.DurationVar(&c.LikeClockSkew, "like-clock-skew", 0, "testing only: shift this server's clock for like timestamps")
-	fs.DurationVar(&c.LikeFlushDelay, "like-flush-delay", 0, "testing only: hold every batch back this long before writing it")
 	fs.Usage = usageWithEnv(fs, "techconf serve [flags]")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -189,9 +183,6 @@ func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (strin
 		if n.v <= 0 {
 			return nil, usagef("%s must be positive (got %d)", src.name(n.name), n.v)
 		}
-	}
-	if c.LikeFlushDelay < 0 {
-		return nil, usagef("--like-flush-delay must not be negative")
 	}
 	if c.ServerID == "" {
 		c.ServerID = defaultServerID()
