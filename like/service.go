@@ -2,7 +2,6 @@ package like
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -64,18 +63,14 @@ type Service struct {
 
 // Open loads the stored totals and starts the flusher and the observer.
 func Open(ctx context.Context, store Store, cfg Config) (*Service, error) {
-	if cfg.ServerID == "" {
-		return nil, errors.New("like: a server id is required")
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	switch cfg.Ack {
-	case "":
+	if cfg.Ack == "" {
 		cfg.Ack = AckDurable
-	case AckBuffered, AckDurable:
-	default:
-		return nil, fmt.Errorf("like: unknown acknowledgement mode %q (want buffered or durable)", cfg.Ack)
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = NopMetrics{}

@@ -109,6 +109,9 @@ var _ like.Store = (*LikeStore)(nil)
 // projects/P/instances/I/databases/D. With SPANNER_EMULATOR_HOST set, the
 // client talks to the emulator without credentials.
 func Open(ctx context.Context, db string) (*LikeStore, error) {
+	if _, err := ParseDatabase(db); err != nil {
+		return nil, err
+	}
 	client, err := sp.NewClientWithConfig(ctx, db, sp.ClientConfig{
 		DisableNativeMetrics: true,
 	},
@@ -311,17 +314,15 @@ func (s *LikeStore) Ping(ctx context.Context) error {
 	return s.client.Single().Query(ctx, sp.Statement{SQL: "SELECT 1"}).Do(func(*sp.Row) error { return nil })
 }
 
-var dbNamePattern = regexp.MustCompile(`^projects/([^/]+)/instances/([^/]+)/databases/([^/]+)$`)
-
 // Migrate applies the statements of DDL whose table or index the database
 // lacks. With create, it first creates the instance (on the emulator) and
 // the database if they do not exist.
 func Migrate(ctx context.Context, db string, create bool) error {
-	m := dbNamePattern.FindStringSubmatch(db)
-	if m == nil {
-		return fmt.Errorf("spanner: %q is not projects/P/instances/I/databases/D", db)
+	name, err := ParseDatabase(db)
+	if err != nil {
+		return err
 	}
-	project, inst := m[1], m[2]
+	project, inst := name.Project, name.Instance
 	if create {
 		if err := createInstance(ctx, project, inst); err != nil {
 			return err
@@ -335,7 +336,7 @@ func Migrate(ctx context.Context, db string, create bool) error {
 	existing, err := admin.GetDatabaseDdl(ctx, &databasepb.GetDatabaseDdlRequest{Database: db})
 	if sp.ErrCode(err) == codes.NotFound && create {
 		op, err := admin.CreateDatabase(ctx, &databasepb.CreateDatabaseRequest{
-			Parent: "projects/" + project + "/instances/" + inst, CreateStatement: "CREATE DATABASE `" + m[3] + "`", ExtraStatements: DDL(),
+			Parent: name.instanceName(), CreateStatement: "CREATE DATABASE `" + name.ID + "`", ExtraStatements: DDL(),
 		})
 		if err != nil {
 			return fmt.Errorf("spanner: create database: %w", err)

@@ -144,26 +144,8 @@ func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (strin
 	if c.ShutdownDelay < 0 {
 		return nil, usagef("--shutdown-delay must not be negative (got %s)", c.ShutdownDelay)
 	}
-	if c.LikeAck != like.AckBuffered && c.LikeAck != like.AckDurable {
-		return nil, usagef("%s must be durable or buffered (got %q)", src.name("like-ack"), c.LikeAck)
-	}
 	if c.LikeFlushInterval <= 0 || c.LikePollInterval <= 0 {
 		return nil, usagef("--like-flush-interval and --like-poll-interval must be positive")
-	}
-	if c.LikeEventInterval < 0 {
-		return nil, usagef("--like-event-interval must not be negative")
-	}
-	if c.LikeBatchSize < like.MaxCount {
-		return nil, usagef("--like-batch-size must be at least %d (got %d)", like.MaxCount, c.LikeBatchSize)
-	}
-	if c.LikeBufferSize < c.LikeBatchSize {
-		return nil, usagef("--like-buffer-size must be at least --like-batch-size (got %d < %d)", c.LikeBufferSize, c.LikeBatchSize)
-	}
-	if c.LikeRateLimit < 0 || c.LikeRateBurst < 0 {
-		return nil, usagef("--like-rate-limit and --like-rate-burst must not be negative")
-	}
-	if c.LikeRateLimitAddr < 0 || c.LikeRateBurstAddr < 0 {
-		return nil, usagef("--like-rate-limit-per-addr and --like-rate-burst-per-addr must not be negative")
 	}
 	if _, err := server.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		return nil, usagef("%s: %v", src.name("trusted-proxies"), err)
@@ -187,11 +169,46 @@ func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (strin
 	if c.ServerID == "" {
 		c.ServerID = defaultServerID()
 	}
-	if len(c.ServerID) > 128 {
-		// Every stored like carries it; the Spanner schema holds 128.
-		return nil, usagef("%s is %d bytes long; at most 128 are allowed", src.name("server-id"), len(c.ServerID))
+	// The like service checks its own settings; name the flag it came from.
+	likeCfg := c.likeConfig()
+	if err := likeCfg.Validate(); err != nil {
+		var cerr *like.ConfigError
+		if errors.As(err, &cerr) && likeFlags[cerr.Field] != "" {
+			return nil, usagef("%s %s", src.name(likeFlags[cerr.Field]), cerr.Problem)
+		}
+		return nil, usagef("%v", err)
 	}
 	return c, nil
+}
+
+// likeFlags names the flag of each like.Config field it sets.
+var likeFlags = map[string]string{
+	"ServerID": "server-id", "Ack": "like-ack",
+	"Buffer.BatchSize": "like-batch-size", "Buffer.Capacity": "like-buffer-size", "Buffer.FlushInterval": "like-flush-interval",
+	"PollInterval": "like-poll-interval", "EventInterval": "like-event-interval", "AckTimeout": "like-ack-timeout",
+	"RateLimit": "like-rate-limit", "RateBurst": "like-rate-burst",
+	"AddrRateLimit": "like-rate-limit-per-addr", "AddrRateBurst": "like-rate-burst-per-addr",
+}
+
+// likeConfig is the like service's part of the configuration; Main adds
+// the clock, the metrics and the logger.
+func (c *serveConfig) likeConfig() like.Config {
+	return like.Config{
+		ServerID: c.ServerID,
+		Ack:      c.LikeAck,
+		Buffer: like.BufferConfig{
+			Capacity:      c.LikeBufferSize,
+			BatchSize:     c.LikeBatchSize,
+			FlushInterval: c.LikeFlushInterval,
+		},
+		PollInterval:  c.LikePollInterval,
+		EventInterval: c.LikeEventInterval,
+		RateLimit:     c.LikeRateLimit,
+		RateBurst:     c.LikeRateBurst,
+		AddrRateLimit: c.LikeRateLimitAddr,
+		AddrRateBurst: c.LikeRateBurstAddr,
+		AckTimeout:    c.LikeAckTimeout,
+	}
 }
 
 func parseLogLevel(s string) (slog.Level, error) {
@@ -202,7 +219,8 @@ func parseLogLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
-// parseDB splits a --db value into its kind and location.
+// parseDB splits a --db value into its kind and location; each store
+// checks its own location.
 func parseDB(s string) (kind, location string, err error) {
 	kind, location, ok := strings.Cut(s, ":")
 	switch {
@@ -211,9 +229,8 @@ func parseDB(s string) (kind, location string, err error) {
 	case kind == "sqlite":
 		return kind, location, nil
 	case kind == "spanner":
-		parts := strings.Split(location, "/")
-		if len(parts) != 6 || parts[0] != "projects" || parts[2] != "instances" || parts[4] != "databases" || parts[1] == "" || parts[3] == "" || parts[5] == "" {
-			return "", "", fmt.Errorf("spanner: want projects/P/instances/I/databases/D (got %q)", location)
+		if _, err := spanner.ParseDatabase(location); err != nil {
+			return "", "", err
 		}
 		return kind, location, nil
 	default:
@@ -356,25 +373,9 @@ func (m *Main) Run(ctx context.Context) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	var likes *like.Service
 	likeMetrics := server.NewLikeMetrics(reg, func() int { return likes.Subscribers() })
-	likes, err = like.Open(ctx, likeStore, like.Config{
-		ServerID: cfg.ServerID,
-		Now:      m.Now,
-		Ack:      cfg.LikeAck,
-		Buffer: like.BufferConfig{
-			Capacity:      cfg.LikeBufferSize,
-			BatchSize:     cfg.LikeBatchSize,
-			FlushInterval: cfg.LikeFlushInterval,
-		},
-		PollInterval:  cfg.LikePollInterval,
-		EventInterval: cfg.LikeEventInterval,
-		RateLimit:     cfg.LikeRateLimit,
-		RateBurst:     cfg.LikeRateBurst,
-		AddrRateLimit: cfg.LikeRateLimitAddr,
-		AddrRateBurst: cfg.LikeRateBurstAddr,
-		AckTimeout:    cfg.LikeAckTimeout,
-		Metrics:       likeMetrics,
-		Logger:        logger,
-	})
+	likeCfg := cfg.likeConfig()
+	likeCfg.Now, likeCfg.Metrics, likeCfg.Logger = m.Now, likeMetrics, logger
+	likes, err = like.Open(ctx, likeStore, likeCfg)
 	if err != nil {
 		return err
 	}
