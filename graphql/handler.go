@@ -180,7 +180,7 @@ func presentError(ctx context.Context, logger *slog.Logger, err error) *gqlerror
 		if gqlErr.Extensions == nil {
 			gqlErr.Extensions = map[string]any{}
 		}
-		gqlErr.Extensions["code"] = "CANCELLED"
+		gqlErr.Extensions["code"] = techconf.ECANCELLED
 		return gqlErr
 	}
 	if gqlErr.Err != nil {
@@ -230,12 +230,11 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var err error
 		body, err = io.ReadAll(io.LimitReader(r.Body, h.opts.MaxBodyBytes+1))
 		if err != nil {
-			writeError(w, http.StatusBadRequest, "BAD_REQUEST", "could not read the request body")
+			WriteError(w, "", techconf.Errorf(techconf.EBADREQUEST, "could not read the request body"))
 			return
 		}
 		if int64(len(body)) > h.opts.MaxBodyBytes {
-			writeError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE",
-				fmt.Sprintf("request body is larger than %d bytes", h.opts.MaxBodyBytes))
+			WriteError(w, "", techconf.Errorf(techconf.ETOOLARGE, "request body is larger than %d bytes", h.opts.MaxBodyBytes))
 			return
 		}
 		if reqErr := checkPOST(r, body); reqErr != nil {
@@ -332,14 +331,4 @@ func requestBaseURL(r *http.Request) string {
 		host = h
 	}
 	return scheme + "://" + host
-}
-
-// writeError answers with a GraphQL-shaped error body, so clients parse one
-// format whatever went wrong.
-func writeError(w http.ResponseWriter, status int, code, message string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"errors": []map[string]any{{"message": message, "extensions": map[string]any{"code": code}}},
-	})
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/techconf/techconf"
 )
 
 // The media types of GraphQL over HTTP answers. application/json is what
@@ -48,13 +50,12 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		// (bounded in size) into memory.
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
-			reqErr = &requestError{status: http.StatusBadRequest, code: "BAD_REQUEST", message: "could not read the request body"}
+			reqErr = badRequest("could not read the request body")
 			break
 		}
 		params, reqErr = postParams(body)
 	default:
-		reqErr = &requestError{status: http.StatusMethodNotAllowed, code: "METHOD_NOT_ALLOWED",
-			message: "the GraphQL endpoint takes GET and POST", allow: "GET, POST, OPTIONS"}
+		reqErr = &requestError{err: techconf.Errorf(techconf.EMETHOD, "the GraphQL endpoint takes GET and POST"), allow: "GET, POST, OPTIONS"}
 	}
 	if reqErr != nil {
 		reqErr.write(w, media)
@@ -67,13 +68,12 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	opCtx, errs := exec.CreateOperationContext(ctx, params)
 	if errs == nil && opCtx.Operation.Operation != ast.Query && r.Method == http.MethodGet {
 		// GET must not change anything: a link or a prefetch could.
-		(&requestError{status: http.StatusMethodNotAllowed, code: "METHOD_NOT_ALLOWED",
-			message: fmt.Sprintf("a %s cannot be sent with GET; use POST", opCtx.Operation.Operation), allow: "POST"}).write(w, media)
+		(&requestError{err: techconf.Errorf(techconf.EMETHOD, "a %s cannot be sent with GET; use POST", opCtx.Operation.Operation), allow: "POST"}).write(w, media)
 		return
 	}
 	if errs == nil && opCtx.Operation.Operation == ast.Subscription {
 		errs = gqlerror.List{{Message: "a subscription needs a WebSocket (graphql-transport-ws or graphql-ws) or Server-Sent Events (POST with Accept: text/event-stream)",
-			Extensions: map[string]any{"code": "TRANSPORT_NOT_SUPPORTED"}}}
+			Extensions: map[string]any{"code": techconf.ETRANSPORT}}}
 	}
 	if errs != nil {
 		// A request error: nothing was executed, so there is no data entry
@@ -141,10 +141,9 @@ var bodyMediaTypes = map[string]bool{mediaJSON: true, mediaGraphQLResponse: true
 // and scripts (the Flutter app) send neither header.
 func checkContentType(r *http.Request) *requestError {
 	ct := r.Header.Get("Content-Type")
-	unsupported := &requestError{status: http.StatusUnsupportedMediaType, code: "UNSUPPORTED_MEDIA_TYPE",
-		message: "the request body must be JSON, sent with Content-Type: application/json"}
+	unsupported := &requestError{err: techconf.Errorf(techconf.EMEDIATYPE, "the request body must be JSON, sent with Content-Type: application/json")}
 	if ct == "" {
-		unsupported.message = "the request has no Content-Type; send the JSON body with Content-Type: application/json"
+		unsupported.err.Message = "the request has no Content-Type; send the JSON body with Content-Type: application/json"
 		return unsupported
 	}
 	mt, _, err := mime.ParseMediaType(ct)
@@ -152,7 +151,7 @@ func checkContentType(r *http.Request) *requestError {
 		return unsupported
 	}
 	if mt == "text/plain" && (r.Header.Get("Origin") != "" || r.Header.Get("Sec-Fetch-Mode") != "") {
-		unsupported.message = "a browser must send the JSON body with Content-Type: application/json (text/plain is read only from apps, as it could be a cross-site request)"
+		unsupported.err.Message = "a browser must send the JSON body with Content-Type: application/json (text/plain is read only from apps, as it could be a cross-site request)"
 		return unsupported
 	}
 	return nil
@@ -169,9 +168,7 @@ type rawRequest struct {
 }
 
 func postParams(body []byte) (*graphql.RawParams, *requestError) {
-	bad := func(msg string) *requestError {
-		return &requestError{status: http.StatusBadRequest, code: "BAD_REQUEST", message: msg}
-	}
+	bad := badRequest
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return nil, bad("the request body is empty; send a JSON object with a query")
@@ -204,9 +201,7 @@ func postParams(body []byte) (*graphql.RawParams, *requestError) {
 
 // getParams reads the parameters of a GET request from its URL.
 func getParams(r *http.Request) (*graphql.RawParams, *requestError) {
-	bad := func(msg string) *requestError {
-		return &requestError{status: http.StatusBadRequest, code: "BAD_REQUEST", message: msg}
-	}
+	bad := badRequest
 	q := r.URL.Query()
 	p := &graphql.RawParams{Query: q.Get("query"), OperationName: q.Get("operationName")}
 	if err := decodeObject(json.RawMessage(q.Get("variables")), &p.Variables); err != nil {
@@ -240,23 +235,6 @@ func decodeObject(raw json.RawMessage, out *map[string]any) error {
 	return dec.Decode(out)
 }
 
-// requestError is a request that is not a well-formed GraphQL request; its
-// status is a 4xx whatever the Accept header says.
-type requestError struct {
-	status  int
-	code    string
-	message string
-	allow   string // the Allow header of a 405
-}
-
-func (e *requestError) write(w http.ResponseWriter, media string) {
-	if e.allow != "" {
-		w.Header().Set("Allow", e.allow)
-	}
-	writeResponse(w, media, e.status, &graphql.Response{Errors: gqlerror.List{{
-		Message: e.message, Extensions: map[string]any{"code": e.code}}}})
-}
-
 // answer is graphql.Response with data left out when there is none: a
 // request error has no data entry (not even null), as the GraphQL spec says.
 type answer struct {
@@ -267,12 +245,12 @@ type answer struct {
 
 func writeResponse(w http.ResponseWriter, media string, status int, resp *graphql.Response) {
 	if resp == nil {
-		resp = &graphql.Response{Errors: gqlerror.List{{Message: "the request was cancelled", Extensions: map[string]any{"code": "CANCELLED"}}}}
+		resp = &graphql.Response{Errors: gqlerror.List{{Message: "the request was cancelled", Extensions: map[string]any{"code": techconf.ECANCELLED}}}}
 	}
 	b, err := json.Marshal(answer{Errors: resp.Errors, Data: resp.Data, Extensions: resp.Extensions})
 	if err != nil {
 		status = http.StatusInternalServerError
-		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
+		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"` + techconf.EINTERNAL + `"}}]}`)
 	}
 	w.Header().Set("Content-Type", media) // JSON is UTF-8 (RFC 8259): no charset parameter
 	w.WriteHeader(status)
@@ -291,7 +269,7 @@ func checkPOST(r *http.Request, body []byte) *requestError {
 		if len(bytes.TrimSpace(body)) == 0 {
 			msg = "the request body is empty; send a JSON object with a query"
 		}
-		return &requestError{status: http.StatusBadRequest, code: "BAD_REQUEST", message: msg}
+		return badRequest(msg)
 	}
 	return nil
 }

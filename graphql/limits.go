@@ -9,6 +9,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/techconf/techconf"
 )
 
 // queryLimits refuses an operation whose cost is too high before any
@@ -87,17 +89,17 @@ func (l *queryLimits) MutateOperationContext(ctx context.Context, oc *graphql.Op
 	}
 	switch {
 	case w.ofTypeExceeded:
-		return refuse("INTROSPECTION_LIMIT_EXCEEDED", "introspection nests ofType more than %d levels deep", l.maxOfType)
+		return refuse(techconf.EINTROSPECTION, "introspection nests ofType more than %d levels deep", l.maxOfType)
 	case c.depth > l.maxDepth:
-		return refuse("DEPTH_LIMIT_EXCEEDED", "query is nested more than %d levels deep", l.maxDepth)
+		return refuse(techconf.EDEPTH, "query is nested more than %d levels deep", l.maxDepth)
 	case c.spreads > l.maxSpreads:
-		return refuse("FRAGMENT_LIMIT_EXCEEDED", "query spreads fragments more than %d times (counting the spreads inside fragments each time)", l.maxSpreads)
+		return refuse(techconf.EFRAGMENTS, "query spreads fragments more than %d times (counting the spreads inside fragments each time)", l.maxSpreads)
 	case c.aliases > l.maxAliases:
-		return refuse("ALIAS_LIMIT_EXCEEDED", "query has more than %d aliased fields (counting those inside fragments at each spread)", l.maxAliases)
+		return refuse(techconf.EALIASES, "query has more than %d aliased fields (counting those inside fragments at each spread)", l.maxAliases)
 	case c.introspection > l.maxIntrospection:
-		return refuse("COMPLEXITY_LIMIT_EXCEEDED", "introspection in this operation has complexity %s, which exceeds its limit of %d (the full standard introspection query fits)", complexityString(c.introspection), l.maxIntrospection)
+		return refuse(techconf.ECOMPLEXITY, "introspection in this operation has complexity %s, which exceeds its limit of %d (the full standard introspection query fits)", complexityString(c.introspection), l.maxIntrospection)
 	case c.complexity > l.maxComplexity:
-		return refuse("COMPLEXITY_LIMIT_EXCEEDED", "operation has complexity %s, which exceeds the limit of %d", complexityString(c.complexity), l.maxComplexity)
+		return refuse(techconf.ECOMPLEXITY, "operation has complexity %s, which exceeds the limit of %d", complexityString(c.complexity), l.maxComplexity)
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/techconf/techconf"
 )
 
 // fieldCount refuses a document that selects more than max fields, counted
@@ -66,7 +68,7 @@ func (f *fieldCount) MutateOperationParameters(ctx context.Context, p *graphql.R
 	}
 	if !ok {
 		err := gqlerror.Errorf("query selects more than %d fields", f.max)
-		err.Extensions = map[string]any{"code": "FIELD_LIMIT_EXCEEDED"}
+		err.Extensions = map[string]any{"code": techconf.EFIELDS}
 		return err
 	}
 	return nil

@@ -1,11 +1,12 @@
 package graphql
 
 import (
-	"fmt"
 	"mime"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/techconf/techconf"
 )
 
 // isSSE reports whether r is a Server-Sent Events stream: the same test as
@@ -58,8 +59,8 @@ func (w *answerLimit) Write(b []byte) (int, error) {
 		w.started = true
 		if len(b) > w.max {
 			w.refused = true
-			writeError(w.ResponseWriter, http.StatusBadRequest, "ANSWER_TOO_LARGE",
-				fmt.Sprintf("the answer would be %d bytes, more than the %d allowed; ask for fewer fields or items", len(b), w.max))
+			WriteError(w.ResponseWriter, "", techconf.Errorf(techconf.EANSWERTOOLARGE,
+				"the answer would be %d bytes, more than the %d allowed; ask for fewer fields or items", len(b), w.max))
 			return len(b), nil
 		}
 		if w.status != 0 {

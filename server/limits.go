@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/techconf/techconf"
+	"github.com/techconf/techconf/graphql"
 )
 
 // Limits bound what clients can hold on one process. Zero values take the
@@ -111,7 +112,7 @@ func isStream(r *http.Request) bool {
 // error shape so that API clients parse it like any other.
 func overloaded(w http.ResponseWriter, message string) {
 	w.Header().Set("Retry-After", "5")
-	writeJSONError(w, http.StatusServiceUnavailable, "UNAVAILABLE", message)
+	graphql.WriteError(w, "", techconf.Errorf(techconf.EUNAVAILABLE, "%s", message))
 }
 
 // LimitListener wraps ln so that the process holds at most MaxConns

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/techconf/techconf"
 	"github.com/techconf/techconf/conference"
 	"github.com/techconf/techconf/graphql"
 )
@@ -115,7 +116,7 @@ func New(cfg Config) *Server {
 		s.mux.Handle("/{edition}/api/query", s.cors(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h, ok := apis[r.PathValue("edition")]
 			if !ok {
-				writeJSONError(w, http.StatusNotFound, "NOT_FOUND", "no edition "+strconv.Quote(r.PathValue("edition")))
+				graphql.WriteError(w, "", techconf.Errorf(techconf.ENOTFOUND, "no edition %s", strconv.Quote(r.PathValue("edition"))))
 				return
 			}
 			w.Header().Set("Cache-Control", "no-store")
@@ -283,12 +284,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-func writeJSONError(w http.ResponseWriter, status int, code, message string) {
-	writeJSON(w, status, map[string]any{
-		"errors": []map[string]any{{"message": message, "extensions": map[string]any{"code": code}}},
-	})
 }
 
 // ParseOrigins splits a comma-separated list of allowed origins.
