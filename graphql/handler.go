@@ -251,11 +251,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer lw.finish()
 		w = lw
 	}
-	base := h.opts.PublicURL
-	if base == "" {
-		base = requestBaseURL(r)
-	}
-	base = strings.TrimRight(base, "/")
+	base := techconf.BaseURL(r, h.opts.PublicURL)
 	r = r.WithContext(withSubscriptionLimits(withBaseURL(r.Context(), base), h.opts.Subscriptions))
 	if h.serveFast(w, r, body) { // with a deadline of its own
 		return
@@ -314,21 +310,4 @@ func (h *apiHandler) cacheKey(r *http.Request, body []byte, base string) string 
 		return ""
 	}
 	return h.cache.key(base+"|"+r.Header.Get("Accept"), req)
-}
-
-// requestBaseURL is the scheme and host the client used, as told by the
-// ingress in X-Forwarded-* headers where present.
-func requestBaseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
-		scheme = p
-	}
-	host := r.Host
-	if h := r.Header.Get("X-Forwarded-Host"); h != "" && !strings.ContainsAny(h, "/ ,") {
-		host = h
-	}
-	return scheme + "://" + host
 }

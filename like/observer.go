@@ -72,13 +72,25 @@ func (o *Observer) countMinutes(summaries []Summary) {
 	}
 }
 
+// ObserverConfig is how an observer polls and whom it tells.
+type ObserverConfig struct {
+	Interval      time.Duration // how often it reads new summaries; default 100 ms
+	EventInterval time.Duration // least time between two events of a session (NewBatchingBroker)
+	// Now is the clock that places the last day of per-minute history;
+	// default time.Now. The service passes its own, so tests control it.
+	Now     func() time.Time
+	Metrics Metrics
+	Logger  *slog.Logger
+}
+
 // NewObserver loads the stored totals into broker's starting point and
 // returns an observer that continues from there.
-func NewObserver(ctx context.Context, store Store, interval, eventInterval time.Duration, metrics Metrics, logger *slog.Logger) (*Observer, *Broker, error) {
+func NewObserver(ctx context.Context, store Store, cfg ObserverConfig) (*Observer, *Broker, error) {
 	totals, pos, err := store.Totals(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
+	interval, metrics, logger := cfg.Interval, cfg.Metrics, cfg.Logger
 	if interval <= 0 {
 		interval = 100 * time.Millisecond
 	}
@@ -88,13 +100,17 @@ func NewObserver(ctx context.Context, store Store, interval, eventInterval time.
 	if logger == nil {
 		logger = slog.Default()
 	}
-	broker := NewBatchingBroker(totals, eventInterval)
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	broker := NewBatchingBroker(totals, cfg.EventInterval)
 	broker.metrics = metrics
 	o := &Observer{store: store, broker: broker, interval: interval, metrics: metrics, logger: logger,
 		pos: pos, wake: make(chan struct{}, 1), minutes: map[int64]int64{}}
 	if hs, ok := store.(HistoryStore); ok {
 		// The per-minute history up to pos; later summaries arrive by Poll.
-		history, err := hs.PerMinute(ctx, pos, time.Now().Add(-keepMinutes*time.Minute))
+		history, err := hs.PerMinute(ctx, pos, now().Add(-keepMinutes*time.Minute))
 		if err != nil {
 			logger.Warn("like observer: no per-minute history", "err", err)
 		}

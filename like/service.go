@@ -78,7 +78,9 @@ func Open(ctx context.Context, store Store, cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	observer, broker, err := NewObserver(ctx, store, cfg.PollInterval, cfg.EventInterval, cfg.Metrics, cfg.Logger)
+	observer, broker, err := NewObserver(ctx, store, ObserverConfig{
+		Interval: cfg.PollInterval, EventInterval: cfg.EventInterval, Now: cfg.Now, Metrics: cfg.Metrics, Logger: cfg.Logger,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("load like totals: %w", err)
 	}

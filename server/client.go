@@ -46,13 +46,16 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 // or, when the peer is a trusted proxy, the first hop of X-Forwarded-For
 // read from the right that is not itself trusted. Hops further left were
 // written by the client and prove nothing, so they are never used.
-func clientAddr(r *http.Request, trusted []netip.Prefix) string {
+//
+// proxied says the peer is a trusted proxy, whose forwarding headers
+// (X-Forwarded-Proto, X-Forwarded-Host) techconf.BaseURL then believes.
+func clientAddr(r *http.Request, trusted []netip.Prefix) (addr string, proxied bool) {
 	peer := peerAddr(r.RemoteAddr)
 	if !peer.IsValid() {
-		return r.RemoteAddr
+		return r.RemoteAddr, false
 	}
 	if !isTrusted(peer, trusted) {
-		return addrKey(peer)
+		return addrKey(peer), false
 	}
 	hops := r.Header.Values("X-Forwarded-For")
 	// Several headers are one list, in order.
@@ -66,15 +69,15 @@ func clientAddr(r *http.Request, trusted []netip.Prefix) string {
 			// A hop a trusted proxy would not write: the list to its left is
 			// the client's own text. The last address we trust is the
 			// client as far as we can tell.
-			return addrKey(peer)
+			return addrKey(peer), true
 		}
 		a = a.Unmap()
 		if !isTrusted(a, trusted) {
-			return addrKey(a)
+			return addrKey(a), true
 		}
 		peer = a
 	}
-	return addrKey(peer)
+	return addrKey(peer), true
 }
 
 // addrKey is the key a client's limits are counted under: its IPv4

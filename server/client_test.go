@@ -34,7 +34,7 @@ func TestClientAddr(t *testing.T) {
 			for _, h := range tc.xff {
 				r.Header.Add("X-Forwarded-For", h)
 			}
-			if got := clientAddr(r, trusted); got != tc.want {
+			if got, _ := clientAddr(r, trusted); got != tc.want {
 				t.Errorf("clientAddr(%s, %q) = %s; want %s", tc.remote, tc.xff, got, tc.want)
 			}
 		})

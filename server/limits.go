@@ -187,8 +187,8 @@ var errStreamLimit = errors.New("stream limit reached")
 // limitRequest applies the per-request limits: streams are counted per
 // process and per client.
 func (s *Server) limitRequest(r *http.Request) (*http.Request, func(), error) {
-	client := clientAddr(r, s.cfg.Limits.TrustedProxies)
-	ctx := techconf.WithClient(r.Context(), client)
+	client, proxied := clientAddr(r, s.cfg.Limits.TrustedProxies)
+	ctx := techconf.WithClient(r.Context(), client, proxied)
 	if isStream(r) {
 		if !s.streams.acquire(client, s.cfg.Limits.MaxStreams, s.cfg.Limits.MaxStreamsPerClient) {
 			return r, func() {}, errStreamLimit

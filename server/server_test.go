@@ -31,6 +31,13 @@ type testServer struct {
 
 func mustOpenServer(tb testing.TB, role string, ping func(context.Context) error) *testServer {
 	tb.Helper()
+	return mustOpenServerWith(tb, role, ping, nil)
+}
+
+// mustOpenServerWith is mustOpenServer with a last change to the server's
+// configuration.
+func mustOpenServerWith(tb testing.TB, role string, ping func(context.Context) error, change func(*server.Config)) *testServer {
+	tb.Helper()
 	catalog, err := conference.Load(content.Sample())
 	if err != nil {
 		tb.Fatal(err)
@@ -53,11 +60,15 @@ func mustOpenServer(tb testing.TB, role string, ping func(context.Context) error
 	if ping == nil {
 		ping = sqlite.NewLikeStore(db).Ping
 	}
-	srv := server.New(server.Config{
+	cfg := server.Config{
 		Role: role, Catalog: catalog, Likes: likes, Ping: ping,
 		Web: web.NewHandler(catalog, likes, logger, web.Options{}), AllowedOrigins: []string{"https://conf.example.com"},
 		Logger: logger, Registry: reg,
-	})
+	}
+	if change != nil {
+		change(&cfg)
+	}
+	srv := server.New(cfg)
 	ts := httptest.NewServer(srv)
 	tb.Cleanup(ts.Close)
 	admin := httptest.NewServer(server.AdminHandler(reg))

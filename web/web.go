@@ -20,6 +20,7 @@ import (
 
 	lru "github.com/hashicorp/golang-lru/v2"
 
+	"github.com/techconf/techconf"
 	"github.com/techconf/techconf/conference"
 	"github.com/techconf/techconf/like"
 )
@@ -303,16 +304,9 @@ func (h *Handler) newPage(w http.ResponseWriter, r *http.Request, ed *conference
 	return p
 }
 
-func (h *Handler) baseURL(r *http.Request) string {
-	if h.opts.PublicURL != "" {
-		return strings.TrimRight(h.opts.PublicURL, "/")
-	}
-	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
+// baseURL follows the API's rule (techconf.BaseURL), so that pages and
+// API answers print the same absolute URLs.
+func (h *Handler) baseURL(r *http.Request) string { return techconf.BaseURL(r, h.opts.PublicURL) }
 
 func (h *Handler) landing(w http.ResponseWriter, r *http.Request) {
 	ed := h.catalog.Edition(r.PathValue("edition"))
