@@ -4,7 +4,9 @@
 package conference
 
 import (
+	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -19,6 +21,32 @@ const (
 	TypeLunch     = "lunch"
 	TypeBreak     = "break"
 )
+
+// SessionTypes is every session type, in the order the content checker,
+// the API and the pages name them: the one list of what a session can be.
+var SessionTypes = []string{TypeKeynote, TypeSession, TypeLightning, TypeOpening, TypeClosing, TypeLunch, TypeBreak}
+
+// SessionTypeList names the types for a message: "keynote, session, ...,
+// lunch or break".
+func SessionTypeList() string {
+	n := len(SessionTypes)
+	return strings.Join(SessionTypes[:n-1], ", ") + " or " + SessionTypes[n-1]
+}
+
+// KnownType reports whether typ is one of SessionTypes.
+func KnownType(typ string) bool { return slices.Contains(SessionTypes, typ) }
+
+// IsTalkType reports whether sessions of type typ are talks someone gives
+// with an outline of their own: keynotes, sessions and lightning talks.
+func IsTalkType(typ string) bool {
+	return typ == TypeKeynote || typ == TypeSession || typ == TypeLightning
+}
+
+// LikeableType reports whether attendees can like sessions of type typ:
+// talks of every kind (keynote, session, lightning, opening, closing) can;
+// lunches and breaks cannot, since nobody gives them. The API refuses their
+// likes, and the pages show them no like button and no ranking place.
+func LikeableType(typ string) bool { return typ != TypeLunch && typ != TypeBreak }
 
 // The languages of the sample content, and of every edition that declares
 // none. Talks and texts may be in any language an edition declares.
@@ -136,12 +164,8 @@ func (s *Session) SpansRooms() bool {
 	return false
 }
 
-// Likeable reports whether attendees can like the session: talks of every
-// kind (keynote, session, lightning, opening, closing) can; lunches and
-// breaks cannot, since nobody gives them.
-func (s *Session) Likeable() bool {
-	return s.Type != TypeLunch && s.Type != TypeBreak
-}
+// Likeable reports whether attendees can like the session (LikeableType).
+func (s *Session) Likeable() bool { return LikeableType(s.Type) }
 
 // Day returns the calendar day the session starts on, in its own offset.
 func (s *Session) Day() Day { return Day(s.StartTime.Format("2006-01-02")) }

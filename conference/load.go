@@ -393,7 +393,7 @@ func (l *loader) edition(id string) *Edition {
 			l.problem(fss, item, "id", "duplicate session id")
 			continue
 		}
-		talk := sf.Type == TypeKeynote || sf.Type == TypeSession || sf.Type == TypeLightning
+		talk := IsTalkType(sf.Type)
 		s := &Session{
 			ID: *sf.ID, GUID: strings.ToLower(sf.GUID), Type: sf.Type, Place: sf.Place,
 			Title:   tx.text(fss, item, "title", sf.Title, sf.Other, true),
@@ -405,12 +405,11 @@ func (l *loader) edition(id string) *Edition {
 		if s.Tags == nil {
 			s.Tags = []string{}
 		}
-		switch s.Type {
-		case TypeKeynote, TypeSession, TypeLightning, TypeOpening, TypeClosing, TypeLunch, TypeBreak:
-		case "":
+		switch {
+		case s.Type == "":
 			l.problem(fss, item, "type", "is required")
-		default:
-			l.problem(fss, item, "type", "unknown type %q (want keynote, session, lightning, opening, closing, lunch or break)", s.Type)
+		case !KnownType(s.Type):
+			l.problem(fss, item, "type", "unknown type %q (want %s)", s.Type, SessionTypeList())
 		}
 		if s.Place == "" {
 			if s.Type != TypeLunch && s.Type != TypeBreak {

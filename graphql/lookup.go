@@ -144,11 +144,8 @@ func (r *Resolver) sessionFilter(req *SessionListInput) (conference.SessionFilte
 		f.Lang = *req.Lang
 	}
 	if req.Type != nil {
-		switch *req.Type {
-		case conference.TypeKeynote, conference.TypeSession, conference.TypeLightning, conference.TypeOpening,
-			conference.TypeClosing, conference.TypeLunch, conference.TypeBreak:
-		default:
-			return f, techconf.Errorf(techconf.EINVALID, "type %q is not one of keynote, session, lightning, opening, closing, lunch, break", *req.Type)
+		if !conference.KnownType(*req.Type) {
+			return f, techconf.Errorf(techconf.EINVALID, "type %q is not one of %s", *req.Type, strings.Join(conference.SessionTypes, ", "))
 		}
 		f.Type = *req.Type
 	}

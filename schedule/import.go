@@ -178,7 +178,7 @@ func (p *Programme) Edition(opts ImportOptions) (*conference.Edition, Report, er
 		if d := strings.TrimSpace(ev.Description); d != "" && d != outline {
 			outline = strings.TrimSpace(outline + "\n\n" + d)
 		}
-		if outline == "" && (typ == conference.TypeKeynote || typ == conference.TypeSession || typ == conference.TypeLightning) {
+		if outline == "" && conference.IsTalkType(typ) {
 			outline = ev.Title
 			noAbstract = append(noAbstract, fmt.Sprint(id))
 		}

@@ -113,8 +113,17 @@ type talkFilter struct {
 	Room, Tag, Lang, Type string
 }
 
-// talkTypes are the session types the filter offers, in display order.
-var talkTypes = []string{conference.TypeKeynote, conference.TypeSession, conference.TypeLightning}
+// talkTypes are the session types the filter offers, in display order:
+// the talks among conference.SessionTypes.
+var talkTypes = func() []string {
+	var out []string
+	for _, t := range conference.SessionTypes {
+		if conference.IsTalkType(t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}()
 
 func parseTalkFilter(ed *conference.Edition, q url.Values) talkFilter {
 	var f talkFilter
@@ -170,9 +179,7 @@ func (f talkFilter) count(ed *conference.Edition) int {
 
 // isTalk reports whether a session is a talk, which the filter applies to
 // and which can be bookmarked and liked.
-func isTalk(s *conference.Session) bool {
-	return slices.Contains(talkTypes, s.Type)
-}
+func isTalk(s *conference.Session) bool { return conference.IsTalkType(s.Type) }
 
 // booth is an exhibition placed on the floor map.
 type booth struct {

@@ -384,7 +384,7 @@ func (h *Handler) ranking(w http.ResponseWriter, r *http.Request) {
 	p.Title = p.T("Likes ranking", "いいねランキング") + " | " + p.L(ed.Name)
 	p.Body = "ranking"
 	for _, s := range ed.Sessions {
-		if s.Type == conference.TypeLunch || s.Type == conference.TypeBreak {
+		if !s.Likeable() {
 			continue
 		}
 		p.Ranking = append(p.Ranking, ranked{Session: s, Likes: h.likes.Total(like.Key{Edition: ed.ID, SessionID: s.ID})})
