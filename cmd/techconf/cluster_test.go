@@ -73,8 +73,11 @@ type proc struct {
 	cmd  *exec.Cmd
 	stop context.CancelFunc // in-process: its SIGTERM
 	base string
-	logs *syncBuffer
-	exit chan error
+	// listens are the addresses the process listens on (the public one
+	// and any admin one), as host:port.
+	listens []string
+	logs    *syncBuffer
+	exit    chan error
 }
 
 func startProc(tb testing.TB, db string, extra ...string) *proc {
@@ -85,9 +88,8 @@ func startProc(tb testing.TB, db string, extra ...string) *proc {
 // startProcEnv starts a server with extra environment variables.
 func startProcEnv(tb testing.TB, env []string, db string, extra ...string) *proc {
 	tb.Helper()
-	addr := freeAddr(tb)
-	args := append([]string{"serve", "--addr", addr, "--db", db, "--log-level", "warn", "--like-poll-interval", "50ms"}, extra...)
-	p := &proc{cmd: exec.Command(techconfBinary(tb), args...), base: "http://" + addr, logs: &syncBuffer{}, exit: make(chan error, 1)}
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--log-level", "warn", "--like-poll-interval", "50ms"}, extra...)
+	p := &proc{cmd: exec.Command(techconfBinary(tb), args...), logs: &syncBuffer{}, exit: make(chan error, 1)}
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
@@ -102,11 +104,28 @@ func startProcEnv(tb testing.TB, env []string, db string, extra ...string) *proc
 	})
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		resp, err := http.Get(p.base + "/healthz/readiness")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
+		if p.base == "" {
+			// The port it chose: the one of its listeners that answers
+			// probes (an admin listener, if any, does not).
+			p.listens = listening(tb, p.cmd.Process.Pid)
+			for _, a := range p.listens {
+				if resp, err := http.Get("http://" + a + "/healthz/liveness"); err == nil {
+					resp.Body.Close()
+					if resp.StatusCode == http.StatusOK {
+						p.base = "http://" + a
+					}
+				}
+			}
+		}
+		if p.base != "" {
+			resp, err := http.Get(p.base + "/healthz/readiness")
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					// Serving means Open has bound every listener.
+					p.listens = listening(tb, p.cmd.Process.Pid)
+					return p
+				}
 			}
 		}
 		select {

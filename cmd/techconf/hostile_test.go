@@ -34,9 +34,14 @@ type hostile struct {
 
 func startHostile(t *testing.T, extra ...string) *hostile {
 	t.Helper()
-	admin := freeAddr(t)
-	p := startProc(t, newDatabase(t, "sqlite"), append([]string{"--admin-addr", admin}, extra...)...)
-	return &hostile{proc: p, admin: "http://" + admin}
+	p := startProc(t, newDatabase(t, "sqlite"), append([]string{"--admin-addr", "127.0.0.1:0"}, extra...)...)
+	for _, a := range p.listens {
+		if "http://"+a != p.base {
+			return &hostile{proc: p, admin: "http://" + a}
+		}
+	}
+	t.Fatalf("no admin listener among %v (public %s)", p.listens, p.base)
+	return nil
 }
 
 // metrics returns the admin port's /metrics text.

@@ -7,11 +7,9 @@ import (
 	"flag"
 	"io"
 	"io/fs"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -366,21 +364,6 @@ func TestMigrate(t *testing.T) {
 			t.Fatalf("migrate (%s): %v, want the database file created", attempt, err)
 		}
 	}
-}
-
-// freeAddr returns a loopback address with a port that was free a moment
-// ago; the server listens on it itself.
-func freeAddr(tb testing.TB) string {
-	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	if err := ln.Close(); err != nil {
-		tb.Fatal(err)
-	}
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 }
 
 // servingProcess is `techconf serve` running in the test, as a process
