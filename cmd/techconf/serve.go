@@ -82,7 +82,7 @@ func parseServeFlags(args []string, stderr io.Writer, lookup func(string) (strin
 	fs.StringVar(&c.Role, "role", server.RoleAll, "what to serve: all, api (the GraphQL API) or web (the pages)")
 	fs.StringVar(&c.ServerID, "server-id", "", "this process's id in stored likes (default: hostname plus a random suffix)")
 	fs.StringVar(&c.AllowedOrigins, "allowed-origins", "*", "comma-separated origins allowed by CORS and WebSockets, e.g. https://conf.example.com; * for any")
-	fs.StringVar(&c.PublicURL, "public-url", "", "base of absolute URLs in API answers, e.g. https://conf.example.com (default: the request's host)")
+	fs.StringVar(&c.PublicURL, "public-url", "", "base of absolute URLs in pages and API answers, e.g. https://conf.example.com (default: the request's host; X-Forwarded-Host only from --trusted-proxies)")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 20*time.Second, "on SIGTERM, how long requests in flight get to finish")
 	fs.DurationVar(&c.ShutdownDelay, "shutdown-delay", 0, "on SIGTERM, how long to report not-ready before closing the listener (lets a load balancer notice)")
