@@ -140,19 +140,20 @@ var bodyMediaTypes = map[string]bool{mediaJSON: true, mediaGraphQLResponse: true
 // reading it would let any web page create likes in a visitor's name. Apps
 // and scripts (the Flutter app) send neither header.
 func checkContentType(r *http.Request) *requestError {
+	// Built only on a refusal: every API request passes here.
+	unsupported := func(message string) *requestError {
+		return &requestError{err: &techconf.Error{Code: techconf.EMEDIATYPE, Message: message}}
+	}
 	ct := r.Header.Get("Content-Type")
-	unsupported := &requestError{err: techconf.Errorf(techconf.EMEDIATYPE, "the request body must be JSON, sent with Content-Type: application/json")}
 	if ct == "" {
-		unsupported.err.Message = "the request has no Content-Type; send the JSON body with Content-Type: application/json"
-		return unsupported
+		return unsupported("the request has no Content-Type; send the JSON body with Content-Type: application/json")
 	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil || !bodyMediaTypes[mt] {
-		return unsupported
+		return unsupported("the request body must be JSON, sent with Content-Type: application/json")
 	}
 	if mt == "text/plain" && (r.Header.Get("Origin") != "" || r.Header.Get("Sec-Fetch-Mode") != "") {
-		unsupported.err.Message = "a browser must send the JSON body with Content-Type: application/json (text/plain is read only from apps, as it could be a cross-site request)"
-		return unsupported
+		return unsupported("a browser must send the JSON body with Content-Type: application/json (text/plain is read only from apps, as it could be a cross-site request)")
 	}
 	return nil
 }
