@@ -335,80 +335,103 @@ func TestClusterExact(t *testing.T) {
 	for _, kind := range []string{"sqlite", "spanner"} {
 		t.Run(kind, func(t *testing.T) {
 			db := newDatabase(t, kind)
-			procs := []*proc{
+			clusterExact(t, db, []*proc{
 				startMain(t, db, nil),
 				startMain(t, db, func(m *Main) { m.Now = func() time.Time { return time.Now().Add(-3 * time.Second) } }),
 				startMain(t, db, func(m *Main) {
 					m.WrapStore = func(s like.Store) like.Store { return storetest.Late(s, 5*time.Second) }
 				}, "--like-ack", "buffered"),
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			var subs []*subscriber
-			for _, p := range procs {
-				for _, proto := range []string{"graphql-transport-ws", "graphql-ws"} {
-					subs = append(subs, subscribe(t, ctx, p.base, proto))
-				}
-			}
-			client := &http.Client{Timeout: 30 * time.Second}
-			var mu sync.Mutex
-			acked := 0
-			var wg sync.WaitGroup
-			for w := 0; w < 6; w++ {
-				wg.Add(1)
-				go func(w int) {
-					defer wg.Done()
-					for i := 0; i < 25; i++ {
-						n := 1 + (w+i)%5
-						if _, err := procs[(w+i)%3].createLike(client, fmt.Sprintf("client-%d", w), n); err != nil {
-							t.Errorf("createLike: %v", err)
-							return
-						}
-						mu.Lock()
-						acked += n
-						mu.Unlock()
-					}
-				}(w)
-			}
-			wg.Wait()
-			deadline := time.Now().Add(30 * time.Second)
-			for {
-				done := true
-				for _, p := range procs {
-					if p.liked(t) != acked {
-						done = false
-					}
-				}
-				for _, s := range subs {
-					if _, _, last := s.totals(); last != acked {
-						done = false
-					}
-				}
-				if done || time.Now().After(deadline) {
-					break
-				}
-				time.Sleep(100 * time.Millisecond)
-			}
-			for i, p := range procs {
-				if got := p.liked(t); got != acked {
-					t.Errorf("server %d: Session.liked = %d; want %d acknowledged", i, got, acked)
-				}
-			}
-			for i, s := range subs {
-				start, sum, last := s.totals()
-				if start+sum != last || last != acked {
-					t.Errorf("subscriber %d (server %d): start %d + likes %d = %d, last total %d; want %d", i, i/2, start, sum, start+sum, last, acked)
-				}
-			}
-			for i, p := range procs {
-				if err := p.terminate(t); err != nil {
-					t.Errorf("server %d: exit after SIGTERM: %v; want status 0", i, err)
-				}
-			}
-			if rows := storedLikes(t, db); rows != int64(acked) {
-				t.Errorf("stored rows = %d; want %d acknowledged", rows, acked)
-			}
+			})
 		})
+	}
+}
+
+// TestClusterExactProcesses is TestClusterExact with three server
+// processes, as replicas run in production (one acknowledging buffered),
+// each stopped by SIGTERM.
+func TestClusterExactProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three server processes")
+	}
+	for _, kind := range []string{"sqlite", "spanner"} {
+		t.Run(kind, func(t *testing.T) {
+			db := newDatabase(t, kind)
+			clusterExact(t, db, []*proc{startProc(t, db), startProc(t, db), startProc(t, db, "--like-ack", "buffered")})
+		})
+	}
+}
+
+// clusterExact subscribes on every server (half on each WebSocket
+// subprotocol), sends likes to all of them in turn, and checks, once the
+// likes stop, that on every server every subscriber's starting total plus
+// the likes it received equals its last total, equals Session.liked,
+// equals the rows stored; and that every server stops cleanly.
+func clusterExact(t *testing.T, db string, procs []*proc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var subs []*subscriber
+	for _, p := range procs {
+		for _, proto := range []string{"graphql-transport-ws", "graphql-ws"} {
+			subs = append(subs, subscribe(t, ctx, p.base, proto))
+		}
+	}
+	client := &http.Client{Timeout: 30 * time.Second}
+	var mu sync.Mutex
+	acked := 0
+	var wg sync.WaitGroup
+	for w := 0; w < 6; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < 25; i++ {
+				n := 1 + (w+i)%5
+				if _, err := procs[(w+i)%3].createLike(client, fmt.Sprintf("client-%d", w), n); err != nil {
+					t.Errorf("createLike: %v", err)
+					return
+				}
+				mu.Lock()
+				acked += n
+				mu.Unlock()
+			}
+		}(w)
+	}
+	wg.Wait()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		done := true
+		for _, p := range procs {
+			if p.liked(t) != acked {
+				done = false
+			}
+		}
+		for _, s := range subs {
+			if _, _, last := s.totals(); last != acked {
+				done = false
+			}
+		}
+		if done || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for i, p := range procs {
+		if got := p.liked(t); got != acked {
+			t.Errorf("server %d: Session.liked = %d; want %d acknowledged", i, got, acked)
+		}
+	}
+	for i, s := range subs {
+		start, sum, last := s.totals()
+		if start+sum != last || last != acked {
+			t.Errorf("subscriber %d (server %d): start %d + likes %d = %d, last total %d; want %d", i, i/2, start, sum, start+sum, last, acked)
+		}
+	}
+	for i, p := range procs {
+		if err := p.terminate(t); err != nil {
+			t.Errorf("server %d: exit after SIGTERM: %v; want status 0", i, err)
+		}
+	}
+	if rows := storedLikes(t, db); rows != int64(acked) {
+		t.Errorf("stored rows = %d; want %d acknowledged", rows, acked)
 	}
 }
 
