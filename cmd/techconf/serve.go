@@ -321,7 +321,6 @@ type Main struct {
 	Logger  *slog.Logger
 	Likes   *like.Service
 	Server  *server.Server
-	stderr  io.Writer
 	lookup  func(string) (string, bool)
 	closers []func() error // run last first by Close
 	serving bool
@@ -332,7 +331,7 @@ type Main struct {
 func NewMain(cfg *serveConfig, stderr io.Writer, lookup func(string) (string, bool)) *Main {
 	level, _ := parseLogLevel(cfg.LogLevel)
 	logger := slog.New(telemetry.LogHandler(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))).With("server_id", cfg.ServerID)
-	return &Main{Config: cfg, Now: time.Now, Logger: logger, stderr: stderr, lookup: lookup}
+	return &Main{Config: cfg, Now: time.Now, Logger: logger, lookup: lookup}
 }
 
 // Run opens everything and starts serving; it returns once the server
@@ -411,10 +410,7 @@ func (m *Main) Run(ctx context.Context) error {
 		OnShutdown: likes.Close,
 	})
 	if err := m.Server.Open(); err != nil {
-		if cfg.AdminAddr != "" && strings.Contains(err.Error(), "admin address") {
-			return fmt.Errorf("--admin-addr: %w", err)
-		}
-		return err
+		return err // names the address, public or admin, that failed
 	}
 	m.serving = true
 	editions := make([]string, len(catalog.Editions))
