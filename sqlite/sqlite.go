@@ -139,8 +139,10 @@ type LikeStore struct {
 	// Statements prepared once: parsing SQL was a fifth of the CPU of a
 	// flush when every batch prepared its own.
 	insertLikes map[int]*sql.Stmt // by rows per statement: insertSizes
-	insertSum   *sql.Stmt
-	changes     *sql.Stmt
+	// insertLikesPlain are the same without RETURNING (WriteBatch).
+	insertLikesPlain map[int]*sql.Stmt
+	insertSum        *sql.Stmt
+	changes          *sql.Stmt
 
 	// The WAL checkpoint (AfterWrite): likes stored since the last one,
 	// and when it was.
@@ -179,10 +181,12 @@ var insertSizes = []int{100, 20, 5, 1}
 func NewLikeStore(db *DB) *LikeStore {
 	s := &LikeStore{db: db}
 	row := "(?, ?, ?, ?, ?, ?)"
-	s.insertLikes = map[int]*sql.Stmt{}
+	s.insertLikes, s.insertLikesPlain = map[int]*sql.Stmt{}, map[int]*sql.Stmt{}
 	for _, n := range insertSizes {
-		s.insertLikes[n] = db.mustPrepare(`INSERT INTO likes (like_id, edition, session_id, user_uuid, created_at, server_id) VALUES ` +
-			row + strings.Repeat(", "+row, n-1) + ` ON CONFLICT (like_id) DO NOTHING RETURNING like_id`)
+		insert := `INSERT INTO likes (like_id, edition, session_id, user_uuid, created_at, server_id) VALUES ` +
+			row + strings.Repeat(", "+row, n-1) + ` ON CONFLICT (like_id) DO NOTHING`
+		s.insertLikes[n] = db.mustPrepare(insert + ` RETURNING like_id`)
+		s.insertLikesPlain[n] = db.mustPrepare(insert)
 	}
 	s.insertSum = db.mustPrepare(`INSERT INTO like_summaries (batch_id, edition, session_id, server_id, second, likes) VALUES (?, ?, ?, ?, ?, ?)`)
 	s.changes = db.mustPrepare(`SELECT seq, batch_id, edition, session_id, server_id, second, likes
@@ -204,51 +208,86 @@ func (db *DB) mustPrepare(query string) *sql.Stmt {
 func (s *LikeStore) MaxBatchLikes() int { return 0 }
 
 // WriteBatch stores the batch's likes that are not stored yet, and the
-// summaries of exactly those, in one transaction. Each INSERT returns the
-// IDs it added (ON CONFLICT DO NOTHING RETURNING), so a like stored before,
-// by a retried write of this batch or by a retried request on another
-// server, is skipped and not counted, in the same snapshot that writes.
+// summaries of exactly those, in one transaction. It first inserts every
+// like with ON CONFLICT DO NOTHING and counts the rows inserted: when all
+// are new, as nearly always, the batch's summaries are written as they
+// are. Otherwise (a retried write of this batch, a retried request stored
+// by another server) it starts again and has each INSERT return the IDs
+// it added (RETURNING), so that a like stored before is skipped and not
+// counted, in the same snapshot that writes. Reading the returned rows
+// was half of the inserts' cost, so only the rare batch pays for it.
 func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
+	allNew, err := s.writeBatch(ctx, b, nil)
+	if err == nil && !allNew {
+		_, err = s.writeBatch(ctx, b, make(map[string]bool, len(b.Likes)))
+	}
+	return err
+}
+
+// writeBatch is one try of WriteBatch. With added nil, it inserts without
+// RETURNING and commits only if every like was new (allNew); with a map,
+// it collects the added IDs into it and counts exactly those.
+func (s *LikeStore) writeBatch(ctx context.Context, b like.Batch, added map[string]bool) (allNew bool, err error) {
 	tx, err := s.db.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
+		return false, fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer tx.Rollback()
-	added := make(map[string]bool, len(b.Likes))
 	likes := b.Likes
 	args := make([]any, 0, 6*insertSizes[0])
+	inserted := int64(0)
 	for _, size := range insertSizes {
 		if len(likes) < size {
 			continue
 		}
-		stmt := tx.StmtContext(ctx, s.insertLikes[size])
+		stmt := s.insertLikes[size]
+		if added == nil {
+			stmt = s.insertLikesPlain[size]
+		}
+		stmt = tx.StmtContext(ctx, stmt)
 		for len(likes) >= size {
 			args = args[:0]
 			for _, l := range likes[:size] {
 				args = append(args, idBytes(l.ID), l.Edition, l.SessionID, l.UserUUID, l.CreatedAt.UnixMicro(), l.ServerID)
 			}
-			if err := collectIDs(ctx, stmt, args, added); err != nil {
-				return fmt.Errorf("sqlite: insert likes: %w", err)
+			if added == nil {
+				res, err := stmt.ExecContext(ctx, args...)
+				if err != nil {
+					return false, fmt.Errorf("sqlite: insert likes: %w", err)
+				}
+				n, err := res.RowsAffected()
+				if err != nil {
+					return false, fmt.Errorf("sqlite: insert likes: %w", err)
+				}
+				inserted += n
+			} else if err := collectIDs(ctx, stmt, args, added); err != nil {
+				return false, fmt.Errorf("sqlite: insert likes: %w", err)
 			}
 			likes = likes[size:]
 		}
 	}
-	if len(added) == 0 {
-		return nil // all stored before: nothing to count
+	fresh := b
+	switch {
+	case added == nil && inserted < int64(len(b.Likes)):
+		return false, nil // some were stored before: again, with RETURNING
+	case added != nil && len(added) == 0:
+		return true, nil // all stored before: nothing to count
+	case added != nil:
+		fresh = b.Fresh(func(id string) bool { return added[string(idBytes(id))] })
 	}
 	sum := tx.StmtContext(ctx, s.insertSum)
-	for _, sm := range b.Fresh(func(id string) bool { return added[string(idBytes(id))] }).Summaries() {
+	for _, sm := range fresh.Summaries() {
 		if _, err := sum.ExecContext(ctx, sm.BatchID, sm.Edition, sm.SessionID, sm.ServerID, sm.Second, sm.Likes); err != nil {
-			return fmt.Errorf("sqlite: insert summary: %w", err)
+			return false, fmt.Errorf("sqlite: insert summary: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
+		return false, fmt.Errorf("sqlite: commit: %w", err)
 	}
 	s.cpMu.Lock()
-	s.cpLikes += len(added)
+	s.cpLikes += len(fresh.Likes)
 	s.cpMu.Unlock()
-	return nil
+	return true, nil
 }
 
 var _ like.Checkpointer = (*LikeStore)(nil)
