@@ -294,7 +294,11 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, lookup func(
 		return err
 	}
 	level, _ := parseLogLevel(cfg.LogLevel)
-	logger := slog.New(telemetry.LogHandler(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))).With("server_id", cfg.ServerID)
+	// Lines below warning level are written together, at most 100 ms
+	// late: a write per request's line was a twentieth of a createLike.
+	logs := telemetry.NewLogBuffer(stderr, 100*time.Millisecond)
+	defer logs.Flush()
+	logger := slog.New(telemetry.FlushOn(telemetry.LogHandler(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level})), logs, slog.LevelWarn)).With("server_id", cfg.ServerID)
 	slog.SetDefault(logger)
 	tracing, err := telemetry.Start(ctx, telemetry.Options{Env: lookup, Attributes: []attribute.KeyValue{
 		attribute.String("service.instance.id", cfg.ServerID), attribute.String("techconf.role", cfg.Role)}})
