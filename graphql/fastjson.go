@@ -18,7 +18,7 @@ import (
 
 // fastBody is what the reader took from a body.
 type fastBody struct {
-	query string // "" when null or absent, as gqlgen takes it
+	query []byte // empty when null or absent, as gqlgen takes it; in the body when it needed no decoding
 	hash  string // extensions.persistedQuery.sha256Hash, or ""
 	input CreateLikeInput
 }
@@ -59,33 +59,25 @@ func (r *fastReader) peek() byte {
 	return 0
 }
 
-// str reads a JSON string. A string of plain ASCII without escapes is
-// taken as it is; any other is decoded by encoding/json, which replaces
-// invalid UTF-8 and lone surrogates as gqlgen's decoding does. plain
-// reports whether the string needed no decoding.
-func (r *fastReader) str() (s string, plain, ok bool) {
+// raw reads a JSON string and returns its bytes between the quotes, and
+// whether they need decoding (escapes or bytes beyond ASCII).
+func (r *fastReader) raw() (b []byte, plain, ok bool) {
 	if !r.next('"') {
-		return "", false, false
+		return nil, false, false
 	}
-	start := r.i - 1
+	start := r.i
 	plain = true
 	for r.i < len(r.b) {
 		c := r.b[r.i]
 		switch {
 		case c == '"':
 			r.i++
-			if plain {
-				return string(r.b[start+1 : r.i-1]), true, true
-			}
-			if json.Unmarshal(r.b[start:r.i], &s) != nil {
-				return "", false, false
-			}
-			return s, false, true
+			return r.b[start : r.i-1], plain, true
 		case c == '\\':
 			plain = false
 			r.i += 2 // the escaped byte cannot end the string; encoding/json checks the escape
 		case c < 0x20:
-			return "", false, false // not JSON
+			return nil, false, false // not JSON
 		case c >= 0x80:
 			plain = false
 			r.i++
@@ -93,14 +85,39 @@ func (r *fastReader) str() (s string, plain, ok bool) {
 			r.i++
 		}
 	}
-	return "", false, false
+	return nil, false, false
+}
+
+// str reads a JSON string. A string of plain ASCII without escapes is
+// taken as it is; any other is decoded by encoding/json, which replaces
+// invalid UTF-8 and lone surrogates as gqlgen's decoding does.
+func (r *fastReader) str() (string, bool) {
+	b, plain, ok := r.raw()
+	switch {
+	case !ok:
+		return "", false
+	case plain:
+		return string(b), true
+	}
+	return r.decodeLast(b)
+}
+
+// decodeLast decodes b, the string raw has just read, with encoding/json.
+func (r *fastReader) decodeLast(b []byte) (string, bool) {
+	var s string
+	if json.Unmarshal(r.b[r.i-len(b)-2:r.i], &s) != nil {
+		return "", false
+	}
+	return s, true
 }
 
 // key reads an object key that needs no decoding, and the colon after it.
-func (r *fastReader) key() (string, bool) {
-	k, plain, ok := r.str()
+// The key stays in the body: comparing string(key) with a constant
+// allocates nothing.
+func (r *fastReader) key() ([]byte, bool) {
+	k, plain, ok := r.raw()
 	if !ok || !plain || !r.next(':') {
-		return "", false
+		return nil, false
 	}
 	return k, true
 }
@@ -132,7 +149,8 @@ func (r *fastReader) integer() (int, bool) {
 
 // object reads an object's members, calling member after each key with
 // the reader at its value; member reads the value. Each key may appear
-// once: a duplicate is left to gqlgen.
+// once: a duplicate is left to gqlgen, and so is a key that no level of
+// the shape has (knownKeys).
 func (r *fastReader) object(member func(key string) bool) bool {
 	if !r.next('{') {
 		return false
@@ -143,17 +161,18 @@ func (r *fastReader) object(member func(key string) bool) bool {
 	var seen [8]string
 	n := 0
 	for {
-		k, ok := r.key()
+		raw, ok := r.key()
 		if !ok {
+			return false
+		}
+		k := knownKey(raw)
+		if k == "" || n == len(seen) {
 			return false
 		}
 		for _, s := range seen[:n] {
 			if s == k {
 				return false
 			}
-		}
-		if n == len(seen) {
-			return false
 		}
 		seen[n] = k
 		n++
@@ -167,6 +186,21 @@ func (r *fastReader) object(member func(key string) bool) bool {
 			return false
 		}
 	}
+}
+
+// knownKeys are the keys of every level of the shape readFastBody takes.
+var knownKeys = []string{"query", "operationName", "variables", "extensions", "input",
+	"uuid", "sessionId", "count", "clientMutationId", "requestId", "persistedQuery", "version", "sha256Hash"}
+
+// knownKey returns the known key that k spells exactly, or "". Comparing
+// string(k) with a string allocates nothing.
+func knownKey(k []byte) string {
+	for _, name := range knownKeys {
+		if string(k) == name {
+			return name
+		}
+	}
+	return ""
 }
 
 // readFastBody reads a POST body of the shape
@@ -184,14 +218,19 @@ func readFastBody(body []byte) (fb fastBody, ok bool) {
 			if r.null() {
 				return true
 			}
-			q, _, ok := r.str()
+			q, plain, ok := r.raw()
+			if !plain {
+				var s string
+				s, ok = r.decodeLast(q)
+				q = []byte(s)
+			}
 			fb.query = q
 			return ok
 		case "operationName":
 			if r.null() {
 				return true
 			}
-			name, _, ok := r.str()
+			name, ok := r.str()
 			return ok && name == ""
 		case "variables":
 			return r.object(func(k string) bool {
@@ -222,7 +261,7 @@ func (r *fastReader) input(in *CreateLikeInput) bool {
 	ok := r.object(func(k string) bool {
 		switch k {
 		case "uuid":
-			s, _, ok := r.str()
+			s, ok := r.str()
 			in.UUID, hasUUID = s, true
 			return ok
 		case "sessionId":
@@ -240,14 +279,14 @@ func (r *fastReader) input(in *CreateLikeInput) bool {
 			if r.null() {
 				return true
 			}
-			s, _, ok := r.str()
+			s, ok := r.str()
 			in.ClientMutationID = &s
 			return ok
 		case "requestId":
 			if r.null() {
 				return true
 			}
-			s, _, ok := r.str()
+			s, ok := r.str()
 			in.RequestID = &s
 			return ok
 		}
@@ -268,7 +307,7 @@ func (r *fastReader) persisted(hash *string) bool {
 			version = ok && v == 1
 			return version
 		case "sha256Hash":
-			s, _, ok := r.str()
+			s, ok := r.str()
 			if !ok || len(s) != 64 {
 				return false
 			}

@@ -63,11 +63,11 @@ var fastDocuments = func() map[string][]fastField {
 // fastSelection returns the selection of a document the fast path knows,
 // or nil. The texts clients send are looked up as they are first, which
 // costs no normalising.
-func fastSelection(doc string) []fastField {
-	if fields, ok := fastDocumentTexts[doc]; ok {
+func fastSelection(doc []byte) []fastField {
+	if fields, ok := fastDocumentTexts[string(doc)]; ok {
 		return fields
 	}
-	return fastDocuments[normalizeDocument(doc)]
+	return fastDocuments[normalizeDocument(string(doc))]
 }
 
 // pinnedDocuments are the automatic persisted queries (APQ) that every
@@ -78,15 +78,15 @@ func fastSelection(doc string) []fastField {
 var pinnedDocuments = func() map[string]string {
 	out := make(map[string]string, len(fastDocumentTexts))
 	for doc := range fastDocumentTexts {
-		out[queryHash(doc)] = doc
+		out[queryHash([]byte(doc))] = doc
 	}
 	return out
 }()
 
 // queryHash is the APQ hash of a document: gqlgen's, SHA-256 in lower-case
 // hex.
-func queryHash(doc string) string {
-	sum := sha256.Sum256([]byte(doc))
+func queryHash(doc []byte) string {
+	sum := sha256.Sum256(doc)
 	return hex.EncodeToString(sum[:])
 }
 
@@ -175,28 +175,30 @@ func fastInt(s []byte) (int, bool) {
 // handled as gqlgen's extension does: a hash alone is looked up in the
 // shared cache; a hash with its text is checked against it, and the text
 // kept for the requests that will send the hash alone.
-func (h *apiHandler) decodeFast(ctx context.Context, body []byte) (in CreateLikeInput, fields []fastField, query string, ok bool) {
+func (h *apiHandler) decodeFast(ctx context.Context, body []byte) (in CreateLikeInput, fields []fastField, query []byte, ok bool) {
 	fb, ok := readFastBody(body)
 	if !ok {
-		return in, nil, "", false
+		return in, nil, nil, false
 	}
-	query = fb.query
+	text := fb.query // still in the body: looking it up allocates nothing
 	if fb.hash != "" {
-		if query == "" {
-			if query, ok = h.apq.Get(ctx, fb.hash); !ok {
-				return in, nil, "", false // gqlgen says PersistedQueryNotFound
+		if len(text) == 0 {
+			q, found := h.apq.Get(ctx, fb.hash)
+			if !found {
+				return in, nil, nil, false // gqlgen says PersistedQueryNotFound
 			}
-		} else if queryHash(query) != fb.hash {
-			return in, nil, "", false // gqlgen says the hash does not match
+			text = []byte(q)
+		} else if queryHash(text) != fb.hash {
+			return in, nil, nil, false // gqlgen says the hash does not match
 		}
 	}
-	if fields = fastSelection(query); fields == nil {
-		return in, nil, "", false
+	if fields = fastSelection(text); fields == nil {
+		return in, nil, nil, false
 	}
-	if fb.hash != "" && fb.query != "" {
-		h.apq.Add(ctx, fb.hash, query)
+	if fb.hash != "" && len(fb.query) > 0 {
+		h.apq.Add(ctx, fb.hash, string(text))
 	}
-	return fb.input, fields, query, true
+	return fb.input, fields, text, true
 }
 
 // fieldLocation is where gqlgen says createLike is in the document: line
@@ -259,7 +261,7 @@ func (h *apiHandler) serveFast(w http.ResponseWriter, r *http.Request, body []by
 	outcome := "ok"
 	if err != nil {
 		wrapped := gqlerror.WrapPath(ast.Path{ast.PathName("createLike")}, err)
-		wrapped.Locations = []gqlerror.Location{fieldLocation(query)}
+		wrapped.Locations = []gqlerror.Location{fieldLocation(string(query))}
 		gqlErr := presentError(ctx, h.opts.Logger, wrapped)
 		outcome = "error"
 		if code, ok := gqlErr.Extensions["code"].(string); ok && code != "" {
