@@ -139,10 +139,16 @@ type LikeStore struct {
 	// Statements prepared once: parsing SQL was a fifth of the CPU of a
 	// flush when every batch prepared its own.
 	insertLikes map[int]*sql.Stmt // by rows per statement: insertSizes
-	// insertLikesPlain are the same without RETURNING (WriteBatch).
-	insertLikesPlain map[int]*sql.Stmt
-	insertSum        *sql.Stmt
-	changes          *sql.Stmt
+	insertSum   *sql.Stmt
+	changes     *sql.Stmt
+
+	// plainInserts are the INSERTs without RETURNING (WriteBatch's usual
+	// way), one for every row count from 1 to 100, each prepared at its
+	// first use: a batch of n likes takes n/100 statements, rounded up,
+	// where the sizes above took up to 8 more. A durable commit holds a
+	// few dozen likes, and each statement cost as much as a dozen rows.
+	plainMu      sync.Mutex
+	plainInserts [maxInsertRows + 1]*sql.Stmt
 
 	// The WAL checkpoint (AfterWrite): likes stored since the last one,
 	// and when it was.
@@ -171,22 +177,41 @@ var walRestartFrames = 4 * checkpointLikes
 
 var _ like.Store = (*LikeStore)(nil)
 
-// insertSizes are the rows per INSERT statement, largest first: a batch
-// of n likes takes about n/100 + 8 statements, each prepared once. In
-// durable mode batches are small (the likes of one commit interval), so
-// the smaller sizes matter as much as the largest.
+// insertSizes are the rows per INSERT ... RETURNING statement, largest
+// first, for the rare batch that holds a like stored before: it takes
+// about n/100 + 8 statements, each prepared once.
 var insertSizes = []int{100, 20, 5, 1}
+
+// maxInsertRows is the most rows one INSERT of likes carries.
+const maxInsertRows = 100
+
+// insertLikesSQL is the INSERT of n likes, each stored once.
+func insertLikesSQL(n int) string {
+	row := "(?, ?, ?, ?, ?, ?)"
+	return `INSERT INTO likes (like_id, edition, session_id, user_uuid, created_at, server_id) VALUES ` +
+		row + strings.Repeat(", "+row, n-1) + ` ON CONFLICT (like_id) DO NOTHING`
+}
+
+// plainInsert returns the INSERT of n likes without RETURNING, prepared.
+func (s *LikeStore) plainInsert(n int) (*sql.Stmt, error) {
+	s.plainMu.Lock()
+	defer s.plainMu.Unlock()
+	if s.plainInserts[n] == nil {
+		stmt, err := s.db.db.Prepare(insertLikesSQL(n))
+		if err != nil {
+			return nil, err
+		}
+		s.plainInserts[n] = stmt
+	}
+	return s.plainInserts[n], nil
+}
 
 // NewLikeStore returns a like store on db.
 func NewLikeStore(db *DB) *LikeStore {
 	s := &LikeStore{db: db}
-	row := "(?, ?, ?, ?, ?, ?)"
-	s.insertLikes, s.insertLikesPlain = map[int]*sql.Stmt{}, map[int]*sql.Stmt{}
+	s.insertLikes = map[int]*sql.Stmt{}
 	for _, n := range insertSizes {
-		insert := `INSERT INTO likes (like_id, edition, session_id, user_uuid, created_at, server_id) VALUES ` +
-			row + strings.Repeat(", "+row, n-1) + ` ON CONFLICT (like_id) DO NOTHING`
-		s.insertLikes[n] = db.mustPrepare(insert + ` RETURNING like_id`)
-		s.insertLikesPlain[n] = db.mustPrepare(insert)
+		s.insertLikes[n] = db.mustPrepare(insertLikesSQL(n) + ` RETURNING like_id`)
 	}
 	s.insertSum = db.mustPrepare(`INSERT INTO like_summaries (batch_id, edition, session_id, server_id, second, likes) VALUES (?, ?, ?, ?, ?, ?)`)
 	s.changes = db.mustPrepare(`SELECT seq, batch_id, edition, session_id, server_id, second, likes
@@ -234,33 +259,40 @@ func (s *LikeStore) writeBatch(ctx context.Context, b like.Batch, added map[stri
 	}
 	defer tx.Rollback()
 	likes := b.Likes
-	args := make([]any, 0, 6*insertSizes[0])
+	args := make([]any, 0, 6*maxInsertRows)
+	appendArgs := func(likes []like.Like) {
+		args = args[:0]
+		for _, l := range likes {
+			args = append(args, idBytes(l.ID), l.Edition, l.SessionID, l.UserUUID, l.CreatedAt.UnixMicro(), l.ServerID)
+		}
+	}
 	inserted := int64(0)
+	for added == nil && len(likes) > 0 {
+		n := min(len(likes), maxInsertRows)
+		stmt, err := s.plainInsert(n)
+		if err != nil {
+			return false, fmt.Errorf("sqlite: prepare insert: %w", err)
+		}
+		appendArgs(likes[:n])
+		res, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
+		if err != nil {
+			return false, fmt.Errorf("sqlite: insert likes: %w", err)
+		}
+		rows, err := res.RowsAffected()
+		if err != nil {
+			return false, fmt.Errorf("sqlite: insert likes: %w", err)
+		}
+		inserted += rows
+		likes = likes[n:]
+	}
 	for _, size := range insertSizes {
-		if len(likes) < size {
+		if added == nil || len(likes) < size {
 			continue
 		}
-		stmt := s.insertLikes[size]
-		if added == nil {
-			stmt = s.insertLikesPlain[size]
-		}
-		stmt = tx.StmtContext(ctx, stmt)
+		stmt := tx.StmtContext(ctx, s.insertLikes[size])
 		for len(likes) >= size {
-			args = args[:0]
-			for _, l := range likes[:size] {
-				args = append(args, idBytes(l.ID), l.Edition, l.SessionID, l.UserUUID, l.CreatedAt.UnixMicro(), l.ServerID)
-			}
-			if added == nil {
-				res, err := stmt.ExecContext(ctx, args...)
-				if err != nil {
-					return false, fmt.Errorf("sqlite: insert likes: %w", err)
-				}
-				n, err := res.RowsAffected()
-				if err != nil {
-					return false, fmt.Errorf("sqlite: insert likes: %w", err)
-				}
-				inserted += n
-			} else if err := collectIDs(ctx, stmt, args, added); err != nil {
+			appendArgs(likes[:size])
+			if err := collectIDs(ctx, stmt, args, added); err != nil {
 				return false, fmt.Errorf("sqlite: insert likes: %w", err)
 			}
 			likes = likes[size:]
