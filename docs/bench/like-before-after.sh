@@ -50,7 +50,7 @@ serve() { # binary, ack mode
   # the likes it refused, which must be 0.
   local extra=()
   ADMIN=
-  if "$1" serve --help 2>&1 | grep -q -- --like-rate-limit-per-addr; then
+  if "$1" serve --help 2>&1 | grep -- --like-rate-limit-per-addr >/dev/null; then
     extra+=(--like-rate-limit-per-addr 0 --admin-addr 127.0.0.1:19081)
     ADMIN=http://127.0.0.1:19081/metrics
   fi
