@@ -21,13 +21,14 @@ import (
 // The createLike fast path. createLike is the one hot write, and clients
 // send it as one of a few fixed documents with variables. For those, the
 // handler skips gqlgen's parse, validation and execution: it recognises the
-// document by its normalised text, decodes the variables straight into the
-// input, calls the same resolver, and writes the answer from a template.
-// Anything it is not sure about (another document or selection, an
-// unexpected variable, a value of the wrong type, an Accept header it does
-// not know, a persisted query) takes gqlgen's path, so the answers are
-// gqlgen's, byte for byte: TestFastPathMatchesGqlgen checks both on many
-// inputs, including every error.
+// document by its normalised text or its persisted query hash, reads the
+// variables straight into the input (fastjson.go), calls the same
+// resolver, and writes the answer from a template. Anything it is not sure
+// about (another document or selection, an unexpected variable or name, a
+// value of the wrong type, an Accept header it does not know, a hash it
+// cannot find) takes gqlgen's path, so the answers are gqlgen's, byte for
+// byte: TestFastPathMatchesGqlgen checks both on many inputs, including
+// every error.
 
 // fastField is one field of createLike's selection that the fast path can
 // write.
