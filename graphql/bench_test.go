@@ -2,10 +2,12 @@ package graphql_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +15,8 @@ import (
 	"github.com/techconf/techconf/conference"
 	"github.com/techconf/techconf/content"
 	"github.com/techconf/techconf/graphql"
+	"github.com/techconf/techconf/like"
+	"github.com/techconf/techconf/sqlite"
 )
 
 // BenchmarkTimetable resolves the timetable query the clients send at
@@ -84,6 +88,49 @@ func BenchmarkRefusal(b *testing.B) {
 				rec := httptest.NewRecorder()
 				h.ServeHTTP(rec, req)
 				if rec.Code != bc.status {
+					b.Fatalf("status %d: %s", rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkCreateLike is the handler's own work on the createLike the web
+// page sends (buffered acknowledgement, a new client and key per request),
+// without the network and without storing, which the flusher does in its
+// own goroutine: "Fast" through the fast path, "Gqlgen" without it.
+func BenchmarkCreateLike(b *testing.B) {
+	catalog, err := conference.Load(content.Sample())
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "likes.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	likes, err := like.Open(context.Background(), sqlite.NewLikeStore(db), like.Config{ServerID: "bench", Ack: like.AckBuffered,
+		Buffer: like.BufferConfig{Capacity: 10_000_000}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { likes.Close(context.Background()) })
+	for _, bc := range []struct {
+		name    string
+		disable bool
+	}{{"Fast", false}, {"Gqlgen", true}} {
+		h := graphql.NewHandler(catalog.Edition("2018"), likes, graphql.Options{DisableFastPath: bc.disable})
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				id := bc.name + strconv.Itoa(i)
+				body := `{"query":"mutation($input: CreateLikeInput!) { createLike(input: $input) { count } }","variables":{"input":{"uuid":"` +
+					id + `","sessionId":5,"requestId":"` + id + `"}}}`
+				req := httptest.NewRequest(http.MethodPost, "/2018/api/query", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"count":1`) {
 					b.Fatalf("status %d: %s", rec.Code, rec.Body)
 				}
 			}

@@ -2,6 +2,8 @@ package graphql_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -162,6 +164,48 @@ func TestFastPathMatchesGqlgen(t *testing.T) {
 	} {
 		add(c.name, body(docCount, c.vars), false)
 	}
+	// Names are compared exactly, as gqlgen compares variables and input
+	// fields: a name in another case is gqlgen's to refuse.
+	for _, c := range []struct{ name, vars string }{
+		{"VariableCase", `{"Input":{"uuid":"u6","sessionId":5,"requestId":"c1"}}`},
+		{"UUIDCase", `{"input":{"UUID":"u6","sessionId":5,"requestId":"c2"}}`},
+		{"SessionIDCase", `{"input":{"uuid":"u6","sessionID":5,"requestId":"c3"}}`},
+		{"RequestIDCase", `{"input":{"uuid":"u6","sessionId":5,"requestID":"c4"}}`},
+		{"CountCase", `{"input":{"uuid":"u6","sessionId":5,"Count":2,"requestId":"c5"}}`},
+		{"KeyEscaped", `{"\u0069nput":{"uuid":"u6","sessionId":5,"requestId":"c6"}}`},
+		{"DuplicateUUID", `{"input":{"uuid":"u6","uuid":"u7","sessionId":5,"requestId":"c7"}}`},
+		{"DuplicateInput", `{"input":{"uuid":"u6","sessionId":5,"requestId":"c8"},"input":{"uuid":"u7","sessionId":5,"requestId":"c9"}}`},
+	} {
+		add(c.name, body(docCount, c.vars), false)
+	}
+	add("TopLevelCase", `{"Query":"`+docCount+`","Variables":{"input":{"uuid":"u6","sessionId":5,"requestId":"c10"}}}`, false)
+	add("TopLevelDuplicate", `{"query":"`+docCount+`","query":"`+docRelay+`","variables":{"input":{"uuid":"u6","sessionId":5,"requestId":"c11"}}}`, false)
+	// Persisted queries (APQ): the hash of a document the fast path knows,
+	// alone (pinned: known before any client sent it) or with its text.
+	apq := func(doc, hash, vars string) string {
+		q := ""
+		if doc != "" {
+			q = fmt.Sprintf(`"query":%q,`, doc)
+		}
+		return `{` + q + `"variables":` + vars + `,"extensions":{"persistedQuery":{"version":1,"sha256Hash":"` + hash + `"}}}`
+	}
+	hash := func(doc string) string { sum := sha256.Sum256([]byte(doc)); return hex.EncodeToString(sum[:]) }
+	reformatted := "mutation ($input: CreateLikeInput!) {\n  createLike(input: $input) {\n    count\n  }\n}"
+	for i, doc := range []string{docCount, docRelay, docID} {
+		add(fmt.Sprint("PersistedPinned", i), apq("", hash(doc), `{"input":{"uuid":"p1","sessionId":5,"requestId":"p`+fmt.Sprint(i)+`"}}`), true)
+		add(fmt.Sprint("PersistedPinnedError", i), apq("", hash(doc), `{"input":{"uuid":"p1","sessionId":999}}`), true)
+		add(fmt.Sprint("PersistedWithText", i), apq(doc, hash(doc), `{"input":{"uuid":"p2","sessionId":5,"requestId":"q`+fmt.Sprint(i)+`"}}`), true)
+	}
+	add("PersistedUnknownHash", apq("", hash(reformatted), `{"input":{"uuid":"p3","sessionId":5,"requestId":"p10"}}`), false)
+	add("PersistedRegister", apq(reformatted, hash(reformatted), `{"input":{"uuid":"p3","sessionId":5,"requestId":"p11"}}`), true)
+	add("PersistedRegistered", apq("", hash(reformatted), `{"input":{"uuid":"p3","sessionId":5,"requestId":"p12"}}`), true)
+	add("PersistedRegisteredError", apq("", hash(reformatted), `{"input":{"uuid":"p3","sessionId":5,"count":0}}`), true)
+	add("PersistedHashMismatch", apq(docCount, hash(docRelay), `{"input":{"uuid":"p4","sessionId":5,"requestId":"p13"}}`), false)
+	add("PersistedVersion2", strings.Replace(apq("", hash(docCount), `{"input":{"uuid":"p4","sessionId":5,"requestId":"p14"}}`), `"version":1`, `"version":2`, 1), false)
+	add("PersistedHashUpperCase", apq("", strings.ToUpper(hash(docCount)), `{"input":{"uuid":"p4","sessionId":5,"requestId":"p15"}}`), false)
+	otherDoc := `query { session(sessionId: 5) { title } }`
+	add("PersistedOtherDocument", apq(otherDoc, hash(otherDoc), `{"input":{"uuid":"p4","sessionId":5}}`), false)
+	add("PersistedOtherDocumentHash", apq("", hash(otherDoc), `{"input":{"uuid":"p4","sessionId":5}}`), false)
 	add("OperationName", `{"query":"mutation Like($input: CreateLikeInput!) { createLike(input: $input) { count } }","operationName":"Like","variables":{"input":{"uuid":"u7","sessionId":5,"requestId":"o1"}}}`, false)
 	add("WrongOperationName", `{"query":"`+docCount+`","operationName":"Nope","variables":{"input":{"uuid":"u7","sessionId":5}}}`, false)
 	add("OtherSelection", body(`mutation($input: CreateLikeInput!) { createLike(input: $input) { count like { id session { sessionId } } } }`, `{"input":{"uuid":"u7","sessionId":5,"requestId":"o2"}}`), false)

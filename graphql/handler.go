@@ -130,7 +130,8 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 	srv.SetQueryCache(newByteCache(queryCacheBytes, func(q string, _ *ast.QueryDocument) int { return 20 * len(q) }))
 	srv.SetParserTokenLimit(opts.TokenLimit)
 	srv.Use(extension.Introspection{})
-	srv.Use(extension.AutomaticPersistedQuery{Cache: newByteCache(queryCacheBytes, func(k, q string) int { return len(k) + 2*len(q) })})
+	apq := persistedCache{newByteCache(queryCacheBytes, func(k, q string) int { return len(k) + 2*len(q) })}
+	srv.Use(extension.AutomaticPersistedQuery{Cache: apq})
 	// Depth first: a deep query gets the error that names its real problem.
 	names := &operationNames{seen: map[string]bool{}}
 	if opts.OnOperation != nil {
@@ -149,7 +150,7 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 		return techconf.Errorf(techconf.EINTERNAL, "internal error")
 	})
 
-	h := &apiHandler{next: srv, opts: opts, cache: newResponseCache(opts.TokenLimit), names: names}
+	h := &apiHandler{next: srv, opts: opts, cache: newResponseCache(opts.TokenLimit), names: names, apq: apq}
 	if !opts.DisableFastPath {
 		h.resolver = resolver
 	}
@@ -222,6 +223,7 @@ type apiHandler struct {
 	cache    *responseCache
 	names    *operationNames
 	resolver *Resolver // for the createLike fast path; nil when disabled
+	apq      persistedCache
 }
 
 func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -235,6 +237,9 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if int64(len(body)) > h.opts.MaxBodyBytes {
 			WriteError(w, "", techconf.Errorf(techconf.ETOOLARGE, "request body is larger than %d bytes", h.opts.MaxBodyBytes))
+			return
+		}
+		if h.serveFast(w, r, body) { // with a deadline of its own
 			return
 		}
 		if reqErr := checkPOST(r, body); reqErr != nil {
@@ -253,9 +258,6 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	base := techconf.BaseURL(r, h.opts.PublicURL)
 	r = r.WithContext(withSubscriptionLimits(withBaseURL(r.Context(), base), h.opts.Subscriptions))
-	if h.serveFast(w, r, body) { // with a deadline of its own
-		return
-	}
 	stream := isSSE(r) || r.Header.Get("Upgrade") != ""
 	key := ""
 	if !stream {

@@ -246,6 +246,9 @@ func (b *Buffer) flushAll() {
 		for _, r := range reqs {
 			r.done <- nil
 		}
+		if cp, ok := b.store.(Checkpointer); ok {
+			cp.AfterWrite(b.ctx)
+		}
 	}
 }
 

@@ -155,6 +155,15 @@ type HistoryStore interface {
 	PerMinute(ctx context.Context, at Position, since time.Time) (map[int64]int64, error)
 }
 
+// Checkpointer is a store with upkeep to do between writes (SQLite's WAL
+// checkpoint). The buffer calls AfterWrite from its flusher after each
+// successful write, once the write's likes are acknowledged and before
+// the next write: the upkeep is on no client's acknowledgement path, and
+// no write of this buffer runs beside it.
+type Checkpointer interface {
+	AfterWrite(ctx context.Context)
+}
+
 // ValidateRequest checks createLike's input that does not depend on the
 // content (the session's existence is checked by the caller). requestID
 // may be empty: the request then has no idempotency key.

@@ -163,19 +163,40 @@ func (o *Observer) Wake() {
 	}
 }
 
+// wakeGap is the least time between two polls that this server's own
+// commits ask for (Wake). A busy durable server commits every few
+// milliseconds, and a read of the summaries after each was 4 % of its
+// CPU; events reach subscribers at most every 250 ms anyway
+// (--like-event-interval), and a reader of totals catches up itself
+// (CatchUp), so gathering the commits of 10 ms into one read costs
+// nobody anything visible.
+const wakeGap = 10 * time.Millisecond
+
 // Run polls until ctx is done.
 func (o *Observer) Run(ctx context.Context) {
 	ticker := time.NewTicker(o.interval)
 	defer ticker.Stop()
+	gap := time.NewTimer(0)
+	defer gap.Stop()
 	for {
+		woken := false
 		select {
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
 		case <-o.wake:
+			woken = true
 		}
 		if err := o.Poll(ctx); err != nil && ctx.Err() == nil {
 			o.logger.Warn("like observer: reading summaries failed; will retry", "err", err)
+		}
+		if woken {
+			gap.Reset(wakeGap)
+			select {
+			case <-ctx.Done():
+				return
+			case <-gap.C:
+			}
 		}
 	}
 }

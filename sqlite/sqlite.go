@@ -9,9 +9,11 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -39,7 +41,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// temp_store(MEMORY): each INSERT ... ON CONFLICT keeps a statement
 	// journal, which SQLite otherwise writes to a temporary file, a system
 	// call per page.
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+	//
+	// wal_autocheckpoint(0): SQLite would otherwise checkpoint inside the
+	// commit that passes 1,000 pages in the WAL, which is the commit a
+	// durable client waits for, and, with likes at random keys, nearly
+	// every commit of a busy server. LikeStore.AfterWrite checkpoints
+	// instead, after the acknowledgements.
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
 	if path == ":memory:" {
 		// One connection, or every connection would see its own empty database.
 		dsn = "file::memory:?_pragma=foreign_keys(ON)"
@@ -133,24 +141,77 @@ type LikeStore struct {
 	insertLikes map[int]*sql.Stmt // by rows per statement: insertSizes
 	insertSum   *sql.Stmt
 	changes     *sql.Stmt
+
+	// plainInserts are the INSERTs without RETURNING (WriteBatch's usual
+	// way), one for every row count from 1 to 100, each prepared at its
+	// first use: a batch of n likes takes n/100 statements, rounded up,
+	// where the sizes above took up to 8 more. A durable commit holds a
+	// few dozen likes, and each statement cost as much as a dozen rows.
+	plainMu      sync.Mutex
+	plainInserts [maxInsertRows + 1]*sql.Stmt
+
+	// The WAL checkpoint (AfterWrite): likes stored since the last one,
+	// and when it was.
+	cpMu    sync.Mutex
+	cpLikes int
+	cpLast  time.Time
 }
+
+// When AfterWrite checkpoints: once this many likes were stored since the
+// last checkpoint, or a second has passed. A checkpoint copies each page
+// once however many commits changed it, so checkpointing after several
+// commits rather than after each (as SQLite's 1,000-page default does on a
+// busy server) copies fewer pages per like. The WAL then holds at most
+// about this many pages (4 KiB each) when the checkpoint can restart it.
+var (
+	checkpointLikes    = 8192
+	checkpointInterval = time.Second
+)
+
+// walRestartFrames is the WAL size, in frames, past which a checkpoint
+// that could not take every frame (another process's reader or writer was
+// in the way) is followed by one that waits for them and makes the next
+// write start the WAL from its beginning: the file does not grow without
+// bound, at the price of one wait for the flusher.
+var walRestartFrames = 4 * checkpointLikes
 
 var _ like.Store = (*LikeStore)(nil)
 
-// insertSizes are the rows per INSERT statement, largest first: a batch
-// of n likes takes about n/100 + 8 statements, each prepared once. In
-// durable mode batches are small (the likes of one commit interval), so
-// the smaller sizes matter as much as the largest.
+// insertSizes are the rows per INSERT ... RETURNING statement, largest
+// first, for the rare batch that holds a like stored before: it takes
+// about n/100 + 8 statements, each prepared once.
 var insertSizes = []int{100, 20, 5, 1}
+
+// maxInsertRows is the most rows one INSERT of likes carries.
+const maxInsertRows = 100
+
+// insertLikesSQL is the INSERT of n likes, each stored once.
+func insertLikesSQL(n int) string {
+	row := "(?, ?, ?, ?, ?, ?)"
+	return `INSERT INTO likes (like_id, edition, session_id, user_uuid, created_at, server_id) VALUES ` +
+		row + strings.Repeat(", "+row, n-1) + ` ON CONFLICT (like_id) DO NOTHING`
+}
+
+// plainInsert returns the INSERT of n likes without RETURNING, prepared.
+func (s *LikeStore) plainInsert(n int) (*sql.Stmt, error) {
+	s.plainMu.Lock()
+	defer s.plainMu.Unlock()
+	if s.plainInserts[n] == nil {
+		stmt, err := s.db.db.Prepare(insertLikesSQL(n))
+		if err != nil {
+			return nil, err
+		}
+		s.plainInserts[n] = stmt
+	}
+	return s.plainInserts[n], nil
+}
 
 // NewLikeStore returns a like store on db.
 func NewLikeStore(db *DB) *LikeStore {
 	s := &LikeStore{db: db}
-	row := "(?, ?, ?, ?, ?, ?)"
 	s.insertLikes = map[int]*sql.Stmt{}
 	for _, n := range insertSizes {
-		s.insertLikes[n] = db.mustPrepare(`INSERT INTO likes (like_id, edition, session_id, user_uuid, created_at, server_id) VALUES ` +
-			row + strings.Repeat(", "+row, n-1) + ` ON CONFLICT (like_id) DO NOTHING RETURNING like_id`)
+		s.insertLikes[n] = db.mustPrepare(insertLikesSQL(n) + ` RETURNING like_id`)
 	}
 	s.insertSum = db.mustPrepare(`INSERT INTO like_summaries (batch_id, edition, session_id, server_id, second, likes) VALUES (?, ?, ?, ?, ?, ?)`)
 	s.changes = db.mustPrepare(`SELECT seq, batch_id, edition, session_id, server_id, second, likes
@@ -172,48 +233,125 @@ func (db *DB) mustPrepare(query string) *sql.Stmt {
 func (s *LikeStore) MaxBatchLikes() int { return 0 }
 
 // WriteBatch stores the batch's likes that are not stored yet, and the
-// summaries of exactly those, in one transaction. Each INSERT returns the
-// IDs it added (ON CONFLICT DO NOTHING RETURNING), so a like stored before,
-// by a retried write of this batch or by a retried request on another
-// server, is skipped and not counted, in the same snapshot that writes.
+// summaries of exactly those, in one transaction. It first inserts every
+// like with ON CONFLICT DO NOTHING and counts the rows inserted: when all
+// are new, as nearly always, the batch's summaries are written as they
+// are. Otherwise (a retried write of this batch, a retried request stored
+// by another server) it starts again and has each INSERT return the IDs
+// it added (RETURNING), so that a like stored before is skipped and not
+// counted, in the same snapshot that writes. Reading the returned rows
+// was half of the inserts' cost, so only the rare batch pays for it.
 func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
+	allNew, err := s.writeBatch(ctx, b, nil)
+	if err == nil && !allNew {
+		_, err = s.writeBatch(ctx, b, make(map[string]bool, len(b.Likes)))
+	}
+	return err
+}
+
+// writeBatch is one try of WriteBatch. With added nil, it inserts without
+// RETURNING and commits only if every like was new (allNew); with a map,
+// it collects the added IDs into it and counts exactly those.
+func (s *LikeStore) writeBatch(ctx context.Context, b like.Batch, added map[string]bool) (allNew bool, err error) {
 	tx, err := s.db.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
+		return false, fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer tx.Rollback()
-	added := make(map[string]bool, len(b.Likes))
 	likes := b.Likes
-	args := make([]any, 0, 6*insertSizes[0])
+	args := make([]any, 0, 6*maxInsertRows)
+	appendArgs := func(likes []like.Like) {
+		args = args[:0]
+		for _, l := range likes {
+			args = append(args, idBytes(l.ID), l.Edition, l.SessionID, l.UserUUID, l.CreatedAt.UnixMicro(), l.ServerID)
+		}
+	}
+	inserted := int64(0)
+	for added == nil && len(likes) > 0 {
+		n := min(len(likes), maxInsertRows)
+		stmt, err := s.plainInsert(n)
+		if err != nil {
+			return false, fmt.Errorf("sqlite: prepare insert: %w", err)
+		}
+		appendArgs(likes[:n])
+		res, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
+		if err != nil {
+			return false, fmt.Errorf("sqlite: insert likes: %w", err)
+		}
+		rows, err := res.RowsAffected()
+		if err != nil {
+			return false, fmt.Errorf("sqlite: insert likes: %w", err)
+		}
+		inserted += rows
+		likes = likes[n:]
+	}
 	for _, size := range insertSizes {
-		if len(likes) < size {
+		if added == nil || len(likes) < size {
 			continue
 		}
 		stmt := tx.StmtContext(ctx, s.insertLikes[size])
 		for len(likes) >= size {
-			args = args[:0]
-			for _, l := range likes[:size] {
-				args = append(args, idBytes(l.ID), l.Edition, l.SessionID, l.UserUUID, l.CreatedAt.UnixMicro(), l.ServerID)
-			}
+			appendArgs(likes[:size])
 			if err := collectIDs(ctx, stmt, args, added); err != nil {
-				return fmt.Errorf("sqlite: insert likes: %w", err)
+				return false, fmt.Errorf("sqlite: insert likes: %w", err)
 			}
 			likes = likes[size:]
 		}
 	}
-	if len(added) == 0 {
-		return nil // all stored before: nothing to count
+	fresh := b
+	switch {
+	case added == nil && inserted < int64(len(b.Likes)):
+		return false, nil // some were stored before: again, with RETURNING
+	case added != nil && len(added) == 0:
+		return true, nil // all stored before: nothing to count
+	case added != nil:
+		fresh = b.Fresh(func(id string) bool { return added[string(idBytes(id))] })
 	}
 	sum := tx.StmtContext(ctx, s.insertSum)
-	for _, sm := range b.Fresh(func(id string) bool { return added[string(idBytes(id))] }).Summaries() {
+	for _, sm := range fresh.Summaries() {
 		if _, err := sum.ExecContext(ctx, sm.BatchID, sm.Edition, sm.SessionID, sm.ServerID, sm.Second, sm.Likes); err != nil {
-			return fmt.Errorf("sqlite: insert summary: %w", err)
+			return false, fmt.Errorf("sqlite: insert summary: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
+		return false, fmt.Errorf("sqlite: commit: %w", err)
 	}
-	return nil
+	s.cpMu.Lock()
+	s.cpLikes += len(fresh.Likes)
+	s.cpMu.Unlock()
+	return true, nil
+}
+
+var _ like.Checkpointer = (*LikeStore)(nil)
+
+// AfterWrite implements like.Checkpointer: it checkpoints the WAL when
+// enough likes or time have gone by since the last checkpoint (see
+// checkpointLikes). This process's flusher writes nothing meanwhile, so a
+// checkpoint usually takes every frame, and the next write starts the WAL
+// anew.
+func (s *LikeStore) AfterWrite(ctx context.Context) {
+	s.cpMu.Lock()
+	defer s.cpMu.Unlock()
+	if s.db.path == ":memory:" || s.cpLikes == 0 || s.cpLikes < checkpointLikes && time.Since(s.cpLast) < checkpointInterval {
+		return
+	}
+	frames, done, err := s.db.checkpoint(ctx, "PASSIVE")
+	if err == nil && done < frames && frames >= walRestartFrames {
+		_, _, err = s.db.checkpoint(ctx, "RESTART")
+	}
+	if err != nil {
+		slog.WarnContext(ctx, "sqlite: WAL checkpoint failed; the next write tries again", "err", err)
+		return
+	}
+	s.cpLikes, s.cpLast = 0, time.Now()
+}
+
+// checkpoint runs a WAL checkpoint of the given mode and returns the
+// frames in the WAL and those copied into the database.
+func (db *DB) checkpoint(ctx context.Context, mode string) (frames, done int, err error) {
+	var busy int
+	err = db.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &frames, &done)
+	return frames, done, err
 }
 
 // collectIDs runs an INSERT ... RETURNING like_id and adds the returned

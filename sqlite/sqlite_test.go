@@ -116,3 +116,41 @@ func TestUpgradeKeepsLikes(t *testing.T) {
 		t.Errorf("after retrying an old like: total %d, rows %d; want 2 and 2", totals[k], rows)
 	}
 }
+
+// TestWALBounded writes likes at random keys through the buffer, as the
+// server does, and checks that the WAL stays small: SQLite's own
+// checkpoint is off, and the store's, after each write, must let the next
+// write start the WAL anew. Without it the WAL holds every page of every
+// commit (here about 40 MB).
+func TestWALBounded(t *testing.T) {
+	defer sqlite.SetCheckpointLikes(100)()
+	path := filepath.Join(t.TempDir(), "test.db")
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	store := sqlite.NewLikeStore(db)
+	buf := like.NewBuffer(store, like.BufferConfig{Eager: true, MinCommitGap: time.Microsecond}, nil, nil, nil)
+	defer buf.Close(context.Background())
+	k := like.Key{Edition: "2018", SessionID: 5}
+	maxWAL := int64(0)
+	for i := 0; i < 200; i++ {
+		done, err := buf.Add(storetest.NewBatch(k, "s", 50, time.Now()).Likes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := os.Stat(path + "-wal"); err == nil {
+			maxWAL = max(maxWAL, fi.Size())
+		}
+	}
+	if n, err := store.Count(context.Background(), k); err != nil || n != 200*50 {
+		t.Fatalf("stored %d likes (%v); want %d", n, err, 200*50)
+	}
+	if maxWAL == 0 || maxWAL > 2<<20 {
+		t.Errorf("the WAL reached %d bytes; want it above 0 and within 2 MiB", maxWAL)
+	}
+}

@@ -321,6 +321,7 @@ type Main struct {
 	Logger  *slog.Logger
 	Likes   *like.Service
 	Server  *server.Server
+	logs    *telemetry.LogBuffer
 	lookup  func(string) (string, bool)
 	closers []func() error // run last first by Close
 	serving bool
@@ -330,8 +331,12 @@ type Main struct {
 // reads the environment (tracing, memory limit) through lookup.
 func NewMain(cfg *serveConfig, stderr io.Writer, lookup func(string) (string, bool)) *Main {
 	level, _ := parseLogLevel(cfg.LogLevel)
-	logger := slog.New(telemetry.LogHandler(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))).With("server_id", cfg.ServerID)
-	return &Main{Config: cfg, Now: time.Now, Logger: logger, lookup: lookup}
+	// Lines below warning level are written together, at most 100 ms
+	// late: a write per request's line was a twentieth of a createLike.
+	// Close flushes them.
+	logs := telemetry.NewLogBuffer(stderr, 100*time.Millisecond)
+	logger := slog.New(telemetry.FlushOn(telemetry.LogHandler(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level})), logs, slog.LevelWarn)).With("server_id", cfg.ServerID)
+	return &Main{Config: cfg, Now: time.Now, Logger: logger, logs: logs, lookup: lookup}
 }
 
 // Run opens everything and starts serving; it returns once the server
@@ -449,15 +454,19 @@ func (m *Main) Close() error {
 	case m.Likes != nil:
 		err = m.Likes.Close(context.Background())
 	}
+	serving := m.serving
 	m.Server, m.Likes, m.serving = nil, nil, false
 	if err != nil {
 		m.Logger.Error("shutdown: likes lost", "err", err)
-	} else if m.serving {
+	} else if serving {
 		m.Logger.Info("stopped; every accepted like is stored")
 	}
 	for i := len(m.closers) - 1; i >= 0; i-- {
 		m.closers[i]()
 	}
 	m.closers = nil
+	if m.logs != nil {
+		m.logs.Flush()
+	}
 	return err
 }

@@ -44,7 +44,17 @@ serve() { # binary, ack mode
     db="spanner:projects/bench/instances/bench/databases/d$RUN-$$"
     "$AFTER" migrate --create --db "$db" >/dev/null
   fi
-  taskset -c 0 "$1" serve --addr 127.0.0.1:18081 --db "$db" --like-ack "$2" 2>/dev/null &
+  # Every request comes from 127.0.0.1: a binary with a per-address like
+  # limit gets it lifted (its default, 2,000 likes/s, would answer most
+  # requests RATE_LIMITED, cheaply), and one with an admin address reports
+  # the likes it refused, which must be 0.
+  local extra=()
+  ADMIN=
+  if "$1" serve --help 2>&1 | grep -- --like-rate-limit-per-addr >/dev/null; then
+    extra+=(--like-rate-limit-per-addr 0 --admin-addr 127.0.0.1:19081)
+    ADMIN=http://127.0.0.1:19081/metrics
+  fi
+  taskset -c 0 "$1" serve --addr 127.0.0.1:18081 --db "$db" --like-ack "$2" "${extra[@]}" 2>/dev/null &
   PID=$!
   for _ in $(seq 50); do curl -fs http://127.0.0.1:18081/healthz/readiness >/dev/null && return; sleep 0.1; done
 }
@@ -57,7 +67,13 @@ baseline() {
 }
 like() { # name, binary, ack mode, script
   serve "$2" "$3"
-  printf '%-20s %s\n' "$1" "$(run -s "$4" http://127.0.0.1:18081/2018/api/query)"
+  local refused=""
+  printf '%-20s %s' "$1" "$(run -s "$4" http://127.0.0.1:18081/2018/api/query)"
+  if [ -n "$ADMIN" ]; then
+    refused=$(curl -fs "$ADMIN" | awk '/^techconf_likes_rejected_total/ {n += $2} END {print n + 0}')
+    printf '   refused %s' "$refused"
+  fi
+  printf '   load %s\n' "$(cut -d' ' -f1 /proc/loadavg)"
   stop
 }
 for r in $(seq "$ROUNDS"); do
