@@ -301,7 +301,6 @@
   function setupFilters() {
     var form = document.querySelector("form.filters");
     if (!form) { return; }
-    form.querySelector(".apply").hidden = true;
     var apply = function () {
       var f = {};
       filterNames.forEach(function (n) { f[n] = form.elements[n].value; });
@@ -347,17 +346,17 @@
     var els = document.querySelectorAll("[data-f]");
     els.forEach(function (el) { el.dataset.orig = el.textContent; });
     var mine = null;
+    var label = "UTC" + (mineOffset ? (mineOffset > 0 ? "+" : "\u2212") + Math.floor(Math.abs(mineOffset) / 60) +
+      (Math.abs(mineOffset) % 60 ? ":" + String(Math.abs(mineOffset) % 60).padStart(2, "0") : "") : "");
+    // One label; aria-pressed tells whether the times are the viewer's.
+    btn.textContent = t("My time zone (" + label + ")", "自分の時刻（" + label + "）");
     var render = function (useMine) {
       btn.setAttribute("aria-pressed", useMine ? "true" : "false");
       if (!useMine) {
-        var label = "UTC" + (mineOffset ? (mineOffset > 0 ? "+" : "\u2212") + Math.floor(Math.abs(mineOffset) / 60) +
-          (Math.abs(mineOffset) % 60 ? ":" + String(Math.abs(mineOffset) % 60).padStart(2, "0") : "") : "");
-        btn.textContent = t("Show times in my time zone (" + label + ")", "自分のタイムゾーン（" + label + "）で表示");
         els.forEach(function (el) { el.textContent = el.dataset.orig; });
         return;
       }
       mine = mine || Intl.DateTimeFormat().resolvedOptions().timeZone;
-      btn.textContent = t("Show times in the event's time zone", "開催地の時刻で表示");
       els.forEach(function (el) {
         var d = new Date(el.getAttribute("datetime") || el.dataset.t);
         var f = el.dataset.f;
