@@ -450,6 +450,18 @@
     window.addEventListener("offline", update);
     update();
     if (!("serviceWorker" in navigator)) { return; }
+    // The worker and its copies of the linked pages wait until this page
+    // has loaded and the browser is idle: sixty fetches during the load
+    // would take CPU and network from the page being read.
+    var idle = function () {
+      if (window.requestIdleCallback) { requestIdleCallback(cacheLinked, { timeout: 5000 }); } else { setTimeout(cacheLinked, 0); }
+    };
+    if (document.readyState === "complete") { setTimeout(idle, 1000); } else {
+      window.addEventListener("load", function () { setTimeout(idle, 1000); });
+    }
+  }
+
+  function cacheLinked() {
     navigator.serviceWorker.register("/sw.js").then(function () { return navigator.serviceWorker.ready; }).then(function (reg) {
       var links = {};
       document.querySelectorAll("main a[href^='/" + edition + "/sessions/'], main a[href^='/" + edition + "/speakers/']").forEach(function (a) {
