@@ -42,7 +42,10 @@ try {
           }
         }
       }
-      results.push({ path, formFactor, scores, failed });
+      const metric = (id) => lhr.audits[id].numericValue;
+      const metrics = { cls: metric("cumulative-layout-shift"), tbt: metric("total-blocking-time"),
+        lcp: metric("largest-contentful-paint"), fcp: metric("first-contentful-paint"), si: metric("speed-index") };
+      results.push({ path, formFactor, scores, failed, metrics });
     }
   }
 } finally {
