@@ -303,6 +303,7 @@ func TestBrowserScreenshots(t *testing.T) {
 		for name, path := range map[string]string{
 			"landing": "/2018/?hl=en", "session": "/2018/sessions/5?hl=en",
 			"landing-ja": "/2018/?hl=ja", "session-ja": "/2018/sessions/5?hl=ja",
+			"landing-2016": "/2016/", // the English-only edition
 		} {
 			tab := newTab(t, alloc)
 			var png []byte

@@ -133,3 +133,19 @@ func startsJapanese(s string) bool {
 	}
 	return false
 }
+
+// EventOffset is the event zone's offset from UTC in minutes on the page's
+// first day (or at its session), for app.js: comparing it with the
+// browser's own offset costs nothing, where asking Intl for the viewer's
+// zone loads ICU's zone data, a third of a second on a slow phone.
+func (p page) EventOffset() int {
+	t := time.Now()
+	switch {
+	case p.Session != nil:
+		t = p.Session.StartTime
+	case len(p.Days) > 0:
+		t = p.Days[0].Date
+	}
+	_, off := p.local(t).Zone()
+	return off / 60
+}

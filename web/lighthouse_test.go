@@ -20,6 +20,7 @@ import (
 type lighthouseResult struct {
 	Path, FormFactor string
 	Scores           map[string]int
+	Metrics          struct{ CLS, TBT, LCP, FCP, SI float64 }
 	Failed           []struct {
 		Category, ID, Title, Value string
 		Score                      float64
@@ -29,10 +30,21 @@ type lighthouseResult struct {
 // TestLighthouse runs Lighthouse 12 (npm, Node) with Debian's Chromium on
 // the landing, a session, a speaker and the likes page, mobile and desktop,
 // against a real server. Accessibility, best practices and SEO must score
-// 100. Performance depends on the machine's load, so it is reported (and
-// written to artifacts/lighthouse.json) rather than asserted; the figures
-// are in docs/performance.md.
+// 100. Performance is not steady here: total blocking time is the trace's
+// task lengths times four (mobile), so the other work of a busy machine
+// counts as ours (a 4 KB speaker page scores 70 at a load average of 20).
+// The test asserts a floor (minPerformance) that a real regression (a long
+// script, a blocking resource) goes under, and layout stability, which
+// load does not change. The figures are written
+// to artifacts/lighthouse.json and recorded in docs/performance.md.
 func TestLighthouse(t *testing.T) {
+	// With the load average at 18 to 22 on 2 cores, three runs scored 66
+	// to 99 (docs/performance.md); before the fixes of issue 11's second
+	// round, the same load gave 43.
+	const minPerformance = 50
+	// No layout shift at all is the design; a hundredth leaves room for
+	// a sub-pixel rounding, far below Lighthouse's "good" (0.1).
+	const maxLayoutShift = 0.01
 	if testing.Short() {
 		t.Skip("Lighthouse takes a minute or two; skipped with -short")
 	}
@@ -79,8 +91,9 @@ func TestLighthouse(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range results {
-		t.Logf("%-8s %-28s performance %3d, accessibility %3d, best practices %3d, SEO %3d",
-			r.FormFactor, r.Path, r.Scores["performance"], r.Scores["accessibility"], r.Scores["best-practices"], r.Scores["seo"])
+		t.Logf("%-8s %-28s performance %3d, accessibility %3d, best practices %3d, SEO %3d; TBT %4.0f ms, LCP %4.0f ms, CLS %.3f",
+			r.FormFactor, r.Path, r.Scores["performance"], r.Scores["accessibility"], r.Scores["best-practices"], r.Scores["seo"],
+			r.Metrics.TBT, r.Metrics.LCP, r.Metrics.CLS)
 		for _, cat := range []string{"accessibility", "best-practices", "seo"} {
 			if r.Scores[cat] != 100 {
 				var why []string
@@ -91,6 +104,14 @@ func TestLighthouse(t *testing.T) {
 				}
 				t.Errorf("%s %s: %s %d; want 100; failing: %s", r.FormFactor, r.Path, cat, r.Scores[cat], strings.Join(why, "; "))
 			}
+		}
+		if r.Scores["performance"] < minPerformance {
+			t.Errorf("%s %s: performance %d; want at least %d (TBT %.0f ms, LCP %.0f ms, CLS %.3f)",
+				r.FormFactor, r.Path, r.Scores["performance"], minPerformance, r.Metrics.TBT, r.Metrics.LCP, r.Metrics.CLS)
+		}
+		if r.Metrics.CLS > maxLayoutShift {
+			t.Errorf("%s %s: cumulative layout shift %.4f; want at most %.2f (what app.js shows must not move the page)",
+				r.FormFactor, r.Path, r.Metrics.CLS, maxLayoutShift)
 		}
 		for _, f := range r.Failed {
 			if f.Category == "performance" {

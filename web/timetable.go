@@ -225,7 +225,7 @@ func minuteChart(minutes []like.MinuteCount, title string, loc *time.Location) (
 				float64(left)+float64(i)*barW+1, float64(height-bottom)-h, max(barW-2, 1), h, zone(m.Minute), m.Likes)
 		}
 		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" fill="#1b1f24">%s</text>`, left, height-6, zone(minutes[0].Minute))
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" fill="#1b1f24" text-anchor="end">%s (%s)</text>`, width, height-6,
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" fill="#1b1f24" text-anchor="end">%s (<tspan lang="en">%s</tspan>)</text>`, width, height-6,
 			zone(minutes[n-1].Minute), template.HTMLEscapeString(loc.String()))
 	}
 	b.WriteString(`</svg>`)

@@ -301,7 +301,6 @@
   function setupFilters() {
     var form = document.querySelector("form.filters");
     if (!form) { return; }
-    form.querySelector(".apply").hidden = true;
     var apply = function () {
       var f = {};
       filterNames.forEach(function (n) { f[n] = form.elements[n].value; });
@@ -331,24 +330,34 @@
 
   var zoneKey = "techconf.zone";
 
+  // Intl is touched only when the viewer asks for their zone (or chose it
+  // before): its first use loads ICU's zone data, which costs a slow phone
+  // a third of a second. Whether there is anything to switch is told by
+  // Date's own offset against the event's, which the server writes.
   function setupZones() {
     var btn = document.getElementById("zone-toggle");
     if (!btn || !window.Intl) { return; }
-    var eventZone = btn.dataset.eventZone;
-    var mine = Intl.DateTimeFormat().resolvedOptions().timeZone;
     var sample = document.querySelector("time[datetime][data-f]");
-    if (!mine || !sample) { return; }
+    if (!sample) { return; }
     var at = new Date(sample.getAttribute("datetime"));
-    if (offsetIn(eventZone, at) === offsetIn(mine, at)) { return; } // nothing to switch
+    var mineOffset = -at.getTimezoneOffset();
+    if (parseInt(btn.dataset.eventOffset, 10) === mineOffset) { return; } // nothing to switch
     var locale = ja ? "ja-JP" : "en-GB";
     var els = document.querySelectorAll("[data-f]");
     els.forEach(function (el) { el.dataset.orig = el.textContent; });
+    var mine = null;
+    var label = "UTC" + (mineOffset ? (mineOffset > 0 ? "+" : "\u2212") + Math.floor(Math.abs(mineOffset) / 60) +
+      (Math.abs(mineOffset) % 60 ? ":" + String(Math.abs(mineOffset) % 60).padStart(2, "0") : "") : "");
+    // One label; aria-pressed tells whether the times are the viewer's.
+    btn.textContent = t("My time zone (" + label + ")", "自分の時刻（" + label + "）");
     var render = function (useMine) {
       btn.setAttribute("aria-pressed", useMine ? "true" : "false");
-      btn.textContent = useMine ? t("Show times in the event's time zone", "開催地の時刻で表示") :
-        t("Show times in my time zone (" + mine + ")", "自分のタイムゾーン（" + mine + "）で表示");
+      if (!useMine) {
+        els.forEach(function (el) { el.textContent = el.dataset.orig; });
+        return;
+      }
+      mine = mine || Intl.DateTimeFormat().resolvedOptions().timeZone;
       els.forEach(function (el) {
-        if (!useMine) { el.textContent = el.dataset.orig; return; }
         var d = new Date(el.getAttribute("datetime") || el.dataset.t);
         var f = el.dataset.f;
         if (f === "clock") {
@@ -367,14 +376,6 @@
       localStorage.setItem(zoneKey, useMine ? "mine" : "event");
       render(useMine);
     });
-  }
-
-  // offsetIn returns a zone's offset from UTC at a moment, in minutes.
-  function offsetIn(zone, d) {
-    var parts = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric" }).formatToParts(d);
-    var v = {};
-    parts.forEach(function (p) { v[p.type] = parseInt(p.value, 10); });
-    return Math.round((Date.UTC(v.year, v.month - 1, v.day, v.hour, v.minute) - d.getTime()) / 60000);
   }
 
   function zoneName(zone, d, locale) {
@@ -418,8 +419,17 @@
     var live = document.getElementById("ranking-live");
     if (!live) { return; }
     var every = (parseInt(live.dataset.refresh, 10) || 5) * 1000;
+    // The page is parsed and redrawn only when its ranking changed: most
+    // refreshes bring the same numbers, and a redraw every five seconds
+    // keeps a phone's main thread busy for nothing. A hidden tab waits.
+    var last = "";
     setInterval(function () {
+      if (document.hidden) { return; }
       fetch(location.href, { headers: { Accept: "text/html" } }).then(function (r) { return r.text(); }).then(function (html) {
+        var from = html.indexOf('<div id="ranking-live"'), to = html.lastIndexOf("</div>");
+        var part = from >= 0 && to > from ? html.slice(from, to) : html;
+        if (part === last) { return; }
+        last = part;
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("ranking-live");
         if (fresh) { live.innerHTML = fresh.innerHTML; }
       }).catch(function () {});
@@ -440,6 +450,18 @@
     window.addEventListener("offline", update);
     update();
     if (!("serviceWorker" in navigator)) { return; }
+    // The worker and its copies of the linked pages wait until this page
+    // has loaded and the browser is idle: sixty fetches during the load
+    // would take CPU and network from the page being read.
+    var idle = function () {
+      if (window.requestIdleCallback) { requestIdleCallback(cacheLinked, { timeout: 5000 }); } else { setTimeout(cacheLinked, 0); }
+    };
+    if (document.readyState === "complete") { setTimeout(idle, 1000); } else {
+      window.addEventListener("load", function () { setTimeout(idle, 1000); });
+    }
+  }
+
+  function cacheLinked() {
     navigator.serviceWorker.register("/sw.js").then(function () { return navigator.serviceWorker.ready; }).then(function (reg) {
       var links = {};
       document.querySelectorAll("main a[href^='/" + edition + "/sessions/'], main a[href^='/" + edition + "/speakers/']").forEach(function (a) {

@@ -4,6 +4,9 @@
 // package's TestLighthouse.
 //
 // usage: node lighthouse.mjs BASE_URL PATH...   (CHROME_PATH: the browser)
+// With LIGHTHOUSE_DUMP=DIR it also writes each full report there
+// (FORMFACTOR-PATH.json), to find what costs performance.
+import { writeFileSync } from "node:fs";
 import lighthouse from "lighthouse";
 import desktopConfig from "lighthouse/core/config/desktop-config.js";
 import * as chromeLauncher from "chrome-launcher";
@@ -24,6 +27,9 @@ try {
       const run = await lighthouse(base + path, { port: chrome.port, logLevel: "error", onlyCategories: categories },
         formFactor === "desktop" ? desktopConfig : undefined);
       const lhr = run.lhr;
+      if (process.env.LIGHTHOUSE_DUMP) {
+        writeFileSync(`${process.env.LIGHTHOUSE_DUMP}/${formFactor}${path.replaceAll("/", "_")}.json`, JSON.stringify(lhr));
+      }
       const scores = {};
       const failed = [];
       for (const id of categories) {
@@ -36,7 +42,10 @@ try {
           }
         }
       }
-      results.push({ path, formFactor, scores, failed });
+      const metric = (id) => lhr.audits[id].numericValue;
+      const metrics = { cls: metric("cumulative-layout-shift"), tbt: metric("total-blocking-time"),
+        lcp: metric("largest-contentful-paint"), fcp: metric("first-contentful-paint"), si: metric("speed-index") };
+      results.push({ path, formFactor, scores, failed, metrics });
     }
   }
 } finally {
