@@ -593,4 +593,3 @@ func (c *Conn) shutWrite() {
 		nc = u.NetConn()
 	}
 }
-
