@@ -11,6 +11,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -128,9 +129,13 @@ func (t *liveTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.
 		return
 	}
 	lc.c = c
+	liveConns.Add(1)
 	c.SetReadDeadline(time.Now().Add(10 * time.Second)) // gqlgen's InitTimeout
 	lc.idle = time.AfterFunc(t.opts.WebsocketIdle, lc.closeIdle)
 }
+
+// liveConns counts the connections taken, for tests.
+var liveConns atomic.Int64
 
 // liveConn is the protocol state of one connection.
 type liveConn struct {
