@@ -20,7 +20,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
 )
 
 // runConfig is what `techconf-bench run` is told to do.
