@@ -115,11 +115,16 @@ func (t *liveTransport) originAllowed(r *http.Request) bool {
 // its reader goroutine from here on, and net/http's goroutine and
 // buffers are freed.
 func (t *liveTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	// The request's context ends when this handler returns; the
-	// connection keeps the values it needs (client address, limits,
-	// base URL) and the server's count of open streams.
-	ctx := context.WithoutCancel(r.Context())
-	release := techconf.KeepStreamSlot(r.Context())
+	// The request's context ends when this handler returns, and holds
+	// more than a connection should keep (the request, middleware
+	// values): the connection keeps only what resolvers read (client
+	// address, limits, base URL), and the server's count of open streams.
+	rctx := r.Context()
+	ctx := withBaseURL(techconf.WithClient(context.Background(), techconf.Client(rctx)), baseURL(rctx))
+	if l, ok := rctx.Value(subscriptionLimitsKey{}).(*SubscriptionLimits); ok {
+		ctx = withSubscriptionLimits(ctx, l)
+	}
+	release := techconf.KeepStreamSlot(rctx)
 	lc := &liveConn{t: t, exec: exec, ctx: ctx}
 	lc.mu.Lock() // Message may not run before lc.c is set
 	defer lc.mu.Unlock()
@@ -147,8 +152,8 @@ type liveConn struct {
 	ctx    context.Context // the connection's, with its subscription limit once initialised
 	inited bool
 	closed bool
-	active map[string]*liveOp // ids of the operations in progress (ws_limits' active)
-	idle   *time.Timer        // runs while active is empty
+	active opList      // the operations in progress (ws_limits' active)
+	idle   *time.Timer // runs while active is empty
 }
 
 // liveOp is an operation in progress: one served by a hub (sub) or by the
@@ -210,12 +215,9 @@ func (lc *liveConn) Message(c *live.Conn, data []byte) {
 		switch peek.Type {
 		case "subscribe":
 			lc.mu.Lock()
-			_, dup := lc.active[peek.ID]
+			_, dup := lc.active.get(peek.ID)
 			if !dup {
-				if lc.active == nil {
-					lc.active = map[string]*liveOp{}
-				}
-				lc.active[peek.ID] = nil
+				lc.active.set(peek.ID, nil)
 			}
 			lc.idle.Stop()
 			lc.mu.Unlock()
@@ -309,10 +311,9 @@ func (lc *liveConn) closeIdle() {
 func (lc *liveConn) end(id string) {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
-	if _, ok := lc.active[id]; !ok {
+	if !lc.active.del(id) {
 		return
 	}
-	delete(lc.active, id)
 	if len(lc.active) == 0 && !lc.closed {
 		lc.idle.Reset(lc.t.opts.WebsocketIdle)
 	}
@@ -323,7 +324,7 @@ func (lc *liveConn) end(id string) {
 // its goroutine completes it, as gqlgen does.
 func (lc *liveConn) stop(id string) {
 	lc.mu.Lock()
-	op := lc.active[id]
+	op, _ := lc.active.get(id)
 	lc.mu.Unlock()
 	if op == nil {
 		lc.end(id)
@@ -346,10 +347,7 @@ func (lc *liveConn) setOp(id string, op *liveOp) bool {
 	if lc.closed {
 		return false
 	}
-	if lc.active == nil {
-		lc.active = map[string]*liveOp{}
-	}
-	lc.active[id] = op
+	lc.active.set(id, op)
 	return true
 }
 
@@ -455,18 +453,49 @@ func (lc *liveConn) subscribeHub(ctx context.Context, id string, rc *graphql.Ope
 	if _, err := lc.t.resolver.session(sessionID); err != nil {
 		return false
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	if err := acquireSubscription(ctx); err != nil {
-		cancel()
+	release, ok := acquireSlot(ctx)
+	if !ok {
 		return false
 	}
 	sub := &liveSub{conn: lc, shape: shape, suffix: nextSuffix(id)}
-	if !lc.setOp(id, &liveOp{cancel: cancel, sub: sub}) {
-		cancel()
+	if !lc.setOp(id, &liveOp{cancel: release, sub: sub}) {
+		release()
 		return true
 	}
 	lc.t.hubs.join(lc.t.resolver.Conf.ID, sessionID, sub)
 	return true
+}
+
+// acquireSlot takes a subscription slot of the connection, the process
+// and the client, as acquireSubscription does, but without a context per
+// subscription (a cancel context and two AfterFuncs cost about 400 bytes
+// per subscriber); release gives them back, once. On false the caller
+// leaves the subscription to the executor, which reports the error.
+func acquireSlot(ctx context.Context) (release func(), ok bool) {
+	cl, _ := ctx.Value(connLimitKey{}).(*connLimit)
+	if cl != nil && cl.open.Add(1) > int64(cl.max) {
+		cl.open.Add(-1)
+		return nil, false
+	}
+	l, _ := ctx.Value(subscriptionLimitsKey{}).(*SubscriptionLimits)
+	client := techconf.Client(ctx)
+	if l != nil && l.acquire(client) != nil {
+		if cl != nil {
+			cl.open.Add(-1)
+		}
+		return nil, false
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			if cl != nil {
+				cl.open.Add(-1)
+			}
+			if l != nil {
+				l.release(client)
+			}
+		})
+	}, true
 }
 
 // Drained catches the connection's subscriptions up once a backlog has
@@ -481,9 +510,9 @@ func (lc *liveConn) subs() []*liveSub {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	var subs []*liveSub
-	for _, op := range lc.active {
-		if op != nil && op.sub != nil {
-			subs = append(subs, op.sub)
+	for _, e := range lc.active {
+		if e.op != nil && e.op.sub != nil {
+			subs = append(subs, e.op.sub)
 		}
 	}
 	return subs
@@ -499,7 +528,8 @@ func (lc *liveConn) Closed(*live.Conn) {
 	ops := lc.active
 	lc.active = nil
 	lc.mu.Unlock()
-	for _, op := range ops {
+	for _, e := range ops {
+		op := e.op
 		if op == nil {
 			continue
 		}
@@ -517,9 +547,9 @@ func (lc *liveConn) finishSub(s *liveSub) {
 	lc.mu.Lock()
 	var op *liveOp
 	id := ""
-	for k, o := range lc.active {
-		if o != nil && o.sub == s {
-			op, id = o, k
+	for _, e := range lc.active {
+		if e.op != nil && e.op.sub == s {
+			op, id = e.op, e.id
 			break
 		}
 	}
@@ -542,4 +572,46 @@ func nextSuffix(id string) []byte {
 	out = append(out, `,"id":`...)
 	out = append(out, b...)
 	return append(out, `,"type":"next"}`...)
+}
+
+// opList is a connection's operations in progress: a slice, since a
+// connection holds a few (at most MaxSubscriptionsPerConn subscriptions),
+// and a map would cost a few hundred bytes per subscriber.
+type opList []opEntry
+
+type opEntry struct {
+	id string
+	op *liveOp
+}
+
+func (l opList) get(id string) (*liveOp, bool) {
+	for _, e := range l {
+		if e.id == id {
+			return e.op, true
+		}
+	}
+	return nil, false
+}
+
+func (l *opList) set(id string, op *liveOp) {
+	for i, e := range *l {
+		if e.id == id {
+			(*l)[i].op = op
+			return
+		}
+	}
+	*l = append(*l, opEntry{id, op})
+}
+
+func (l *opList) del(id string) bool {
+	for i, e := range *l {
+		if e.id == id {
+			*l = append((*l)[:i], (*l)[i+1:]...)
+			if len(*l) == 0 {
+				*l = nil
+			}
+			return true
+		}
+	}
+	return false
 }

@@ -248,19 +248,55 @@ func (c *Conn) fill(b []byte) error {
 	if len(b) == 0 {
 		return nil
 	}
-	_, err := io.ReadFull(c.nc, b)
-	return err
+	for len(b) > 0 { // io.ReadFull without its frames: the blocked stack stays small
+		n, err := c.nc.Read(b)
+		b = b[n:]
+		if err != nil && (len(b) > 0 || n == 0) {
+			if err == io.EOF && n > 0 {
+				err = io.ErrUnexpectedEOF
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 var errProtocol = errors.New("websocket protocol error")
 
+// waitReadable blocks until the socket has something to read, in as
+// shallow a stack as the runtime allows: a connection spends its life
+// here, and a goroutine that uses less than a quarter of its stack there
+// gets it shrunk to the 2 KiB minimum at the next collection. The read
+// through net.Conn that follows would block several frames deeper.
+func (c *Conn) waitReadable() error {
+	if c.raw == nil || len(c.pre) > 0 {
+		return nil
+	}
+	return c.raw.Read(func(fd uintptr) bool {
+		_, _, e := syscall.Recvfrom(int(fd), c.hdr[:1], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		if e == syscall.EAGAIN {
+			return false // wait for the poller
+		}
+		return true // data, end of stream or an error: the read tells which
+	})
+}
+
 // read is the connection's one goroutine: it reads frames until the
-// connection ends.
+// connection ends. After a message the handler may have grown its stack
+// (a subscription is parsed and validated there) to 8 KiB or more, which
+// the runtime shrinks only slowly; a new goroutine, with a 2 KiB stack,
+// takes over the reading instead.
 func (c *Conn) read() {
-	defer c.finish()
 	for {
-		err := c.readFrame()
+		delivered, err := false, c.waitReadable()
 		if err == nil {
+			delivered, err = c.readFrame()
+		}
+		if err == nil {
+			if delivered {
+				go c.read()
+				return
+			}
 			continue
 		}
 		if errors.Is(err, os.ErrDeadlineExceeded) && !c.isClosing() {
@@ -273,9 +309,11 @@ func (c *Conn) read() {
 		case errors.Is(err, errTooBig):
 			c.Close(CloseTooBig, "message too big")
 		default:
+			c.finish()
 			return
 		}
 		if c.isDead() {
+			c.finish()
 			return
 		}
 	}
@@ -283,8 +321,14 @@ func (c *Conn) read() {
 
 var errTooBig = errors.New("message too big")
 
-// readFrame reads one frame and acts on it.
-func (c *Conn) readFrame() error {
+// readFrame reads one frame and acts on it; delivered says it completed
+// a message for the handler.
+func (c *Conn) readFrame() (delivered bool, err error) {
+	err = c.readFrameInto(&delivered)
+	return delivered, err
+}
+
+func (c *Conn) readFrameInto(delivered *bool) error {
 	h := c.hdr[:2]
 	if err := c.fill(h); err != nil {
 		return err
@@ -336,7 +380,7 @@ func (c *Conn) readFrame() error {
 		if fin {
 			m := c.msg
 			c.msg = nil
-			c.deliver(m)
+			*delivered = c.deliver(m)
 		}
 	case 1, 2:
 		if c.msg != nil {
@@ -346,7 +390,7 @@ func (c *Conn) readFrame() error {
 			c.msg = append(make([]byte, 0, len(payload)), payload...)
 			return nil
 		}
-		c.deliver(payload)
+		*delivered = c.deliver(payload)
 	case 8:
 		code := CloseNoStatus
 		if len(payload) >= 2 {
@@ -366,10 +410,12 @@ func (c *Conn) readFrame() error {
 	return nil
 }
 
-func (c *Conn) deliver(m []byte) {
-	if !c.isClosing() {
-		c.h.Message(c, m)
+func (c *Conn) deliver(m []byte) bool {
+	if c.isClosing() {
+		return false
 	}
+	c.h.Message(c, m)
+	return true
 }
 
 func (c *Conn) isClosing() bool {
