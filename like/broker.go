@@ -253,6 +253,7 @@ func (b *Broker) Watch(k Key, f func(total int64, closed bool)) (start int64, st
 		b.mu.Unlock()
 	}
 	if b.closed {
+		f(start, true) // as Subscribe's channel comes closed
 		return start, func() {}, count
 	}
 	if b.watches[k] == nil {
