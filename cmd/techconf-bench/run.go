@@ -184,7 +184,8 @@ type bench struct {
 	errorsByKind   map[string]int64
 
 	subs     []*sub
-	conns    int     // subscriber connections
+	conns    int          // subscriber connections opened
+	connsUp  atomic.Int64 // of which a subscription started
 	selfMem  float64 // this process's memory with every subscriber open
 	latency  histogram
 	secondMu sync.Mutex
@@ -536,7 +537,9 @@ func (b *bench) subscribe(ctx context.Context, group []*sub, target string, up *
 			}
 			if json.Unmarshal([]byte(data), &ev) == nil {
 				b.onEvent(s, ev.Data.LikeAdded.Likes, ev.Data.LikeAdded.Total)
-				s.connected.Store(true)
+				if !s.connected.Swap(true) {
+					b.connsUp.Add(1)
+				}
 				ready()
 			}
 		}
@@ -591,7 +594,10 @@ func (b *bench) subscribe(ctx context.Context, group []*sub, target string, up *
 			s := group[i]
 			b.onEvent(s, m.Payload.Data.LikeAdded.Likes, m.Payload.Data.LikeAdded.Total)
 			if !s.connected.Swap(true) {
-				if seen++; seen == len(group) {
+				if seen++; seen == 1 {
+					b.connsUp.Add(1)
+				}
+				if seen == len(group) {
 					ready()
 				}
 			}
@@ -676,7 +682,7 @@ type result struct {
 	protocols               map[string]int
 	stored                  int64 // growth of Session.liked; -1 if unknown
 	dropped, retried        int64
-	conns                   int     // subscriber connections opened
+	conns                   int     // subscriber connections with a subscription started
 	selfMem                 float64 // the bench's own memory with its subscribers open
 }
 
@@ -684,7 +690,7 @@ func (b *bench) result(took time.Duration, memBefore, memSubs, memEnd []float64)
 	r := result{took: took, sent: b.sent.Load() * int64(b.cfg.Count), accepted: b.accepted.Load(), errors: b.errorsByKind,
 		p50: b.latency.percentile(50), p95: b.latency.percentile(95), p99: b.latency.percentile(99),
 		minRatio: 1, maxRatio: 1, exact: true, stored: -1, memBefore: memBefore, memSubs: memSubs, end: memEnd, protocols: map[string]int{},
-		conns: b.conns, selfMem: b.selfMem}
+		conns: int(b.connsUp.Load()), selfMem: b.selfMem}
 	first := true
 	for _, s := range b.subs {
 		if !s.connected.Load() {
