@@ -186,7 +186,7 @@ type bench struct {
 	subs     []*sub
 	conns    int          // subscriber connections opened
 	connsUp  atomic.Int64 // of which a subscription started
-	selfMem  float64 // this process's memory with every subscriber open
+	selfMem  float64      // this process's memory with every subscriber open
 	latency  histogram
 	secondMu sync.Mutex
 	seconds  []*second
