@@ -74,7 +74,7 @@ type liveSub struct {
 	conn   *liveConn
 	shape  *likeShape
 	suffix []byte // `,"id":"…","type":"next"}`
-	hub    *hub   // guarded by hubSet.mu; nil once it left
+	hub    *hub   // written under hubSet.mu and hub.mu; nil once it left
 	sent   int64  // the total it has been sent; guarded by hub.mu
 }
 
@@ -135,8 +135,8 @@ func (set *hubSet) leave(s *liveSub) bool {
 		set.mu.Unlock()
 		return false
 	}
-	s.hub = nil
 	h.mu.Lock()
+	s.hub = nil // under both locks: either one reads it
 	subs := h.byConn[s.conn]
 	for i, x := range subs {
 		if x == s {
@@ -163,24 +163,38 @@ func (set *hubSet) leave(s *liveSub) bool {
 	return true
 }
 
-// catchUp sends s what it missed while its connection was backlogged.
-func (set *hubSet) catchUp(s *liveSub) {
+// catchUp sends the subscriptions of one connection what they missed
+// while it was backlogged: one event each, in one write per session.
+func (set *hubSet) catchUp(subs []*liveSub) {
+	byHub := map[*hub][]*liveSub{}
 	set.mu.Lock()
-	h := s.hub
+	for _, s := range subs {
+		if s.hub != nil {
+			byHub[s.hub] = append(byHub[s.hub], s)
+		}
+	}
 	set.mu.Unlock()
-	if h == nil {
-		return
-	}
-	h.mu.Lock()
-	t := h.total.Load()
-	sent := s.sent < t && !s.conn.c.Backlogged()
-	if sent {
-		s.conn.c.Send(live.AppendText(nil, s.shape.payload(h.key.SessionID, t-s.sent, t), s.suffix))
-		s.sent = t
-	}
-	h.mu.Unlock()
-	if sent {
-		set.watcher.EventsSent(1)
+	var frames []byte
+	for h, subs := range byHub {
+		sent := 0
+		frames = frames[:0]
+		h.mu.Lock()
+		t := h.total.Load()
+		conn := subs[0].conn
+		if !conn.c.Backlogged() {
+			for _, s := range subs {
+				if s.sent < t && s.hub == h {
+					frames = live.AppendText(frames, s.shape.payload(h.key.SessionID, t-s.sent, t), s.suffix)
+					s.sent = t
+					sent++
+				}
+			}
+			conn.c.Send(frames)
+		}
+		h.mu.Unlock()
+		if sent > 0 {
+			set.watcher.EventsSent(sent)
+		}
 	}
 }
 

@@ -501,8 +501,8 @@ func acquireSlot(ctx context.Context) (release func(), ok bool) {
 // Drained catches the connection's subscriptions up once a backlog has
 // been written: what they missed meanwhile comes in one event each.
 func (lc *liveConn) Drained(*live.Conn) {
-	for _, s := range lc.subs() {
-		lc.t.hubs.catchUp(s)
+	if subs := lc.subs(); len(subs) > 0 {
+		lc.t.hubs.catchUp(subs)
 	}
 }
 
