@@ -71,19 +71,31 @@ func (t *liveTransport) Supports(r *http.Request) bool {
 	if r.Header.Get("Upgrade") == "" || !live.CheckHandshake(r) || !t.originAllowed(r) {
 		return false
 	}
-	chosen := ""
-	for _, p := range live.HeaderTokens(r.Header, "Sec-WebSocket-Protocol") {
-		if strings.EqualFold(p, "graphql-ws") {
-			return false
-		}
-		if chosen == "" && strings.EqualFold(p, protoTransportWS) {
-			chosen = p
-		}
-	}
-	return chosen == protoTransportWS
+	p := subprotocol(r)
+	return p == protoTransportWS || p == protoLegacyWS
 }
 
-const protoTransportWS = "graphql-transport-ws"
+// subprotocol is the one coder/websocket negotiated for gqlgen: the
+// first of the server's list the client offers, in the client's spelling
+// (gqlgen then refuses any spelling but its own).
+func subprotocol(r *http.Request) string {
+	offered := live.HeaderTokens(r.Header, "Sec-WebSocket-Protocol")
+	for _, sp := range []string{protoLegacyWS, protoTransportWS} {
+		for _, p := range offered {
+			if strings.EqualFold(p, sp) {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// The subprotocols: graphql-transport-ws (graphql-ws the library) and the
+// legacy graphql-ws (subscriptions-transport-ws).
+const (
+	protoTransportWS = "graphql-transport-ws"
+	protoLegacyWS    = "graphql-ws"
+)
 
 // originAllowed is coder/websocket's origin check with the same patterns;
 // what it refuses goes to gqlgen's transport, which refuses it with 403.
@@ -125,10 +137,11 @@ func (t *liveTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.
 		ctx = withSubscriptionLimits(ctx, l)
 	}
 	release := techconf.KeepStreamSlot(rctx)
-	lc := &liveConn{t: t, exec: exec, ctx: ctx}
+	proto := subprotocol(r)
+	lc := &liveConn{t: t, exec: exec, ctx: ctx, legacy: proto == protoLegacyWS}
 	lc.mu.Lock() // Message may not run before lc.c is set
 	defer lc.mu.Unlock()
-	c, err := live.Upgrade(w, r, protoTransportWS, live.Options{Release: release}, lc)
+	c, err := live.Upgrade(w, r, proto, live.Options{Release: release}, lc)
 	if err != nil {
 		release()
 		return
@@ -148,11 +161,17 @@ type liveConn struct {
 	exec graphql.GraphExecutor
 	c    *live.Conn
 
+	legacy bool // graphql-ws (subscriptions-transport-ws) rather than graphql-transport-ws
+
 	mu     sync.Mutex
+	ka     *time.Timer     // graphql-ws keep-alive
 	ctx    context.Context // the connection's, with its subscription limit once initialised
 	inited bool
 	closed bool
 	active opList      // the operations in progress (ws_limits' active)
+	// orphans are graphql-ws operations whose id a later start reused:
+	// gqlgen keeps serving them, and they end with the connection.
+	orphans opList
 	idle   *time.Timer // runs while active is empty
 }
 
@@ -211,9 +230,10 @@ func (lc *liveConn) Message(c *live.Conn, data []byte) {
 		Type string `json:"type"`
 		ID   string `json:"id"`
 	}
+	ended, endID := false, ""
 	if json.Unmarshal(data, &peek) == nil {
 		switch peek.Type {
-		case "subscribe":
+		case "subscribe", "start":
 			lc.mu.Lock()
 			_, dup := lc.active.get(peek.ID)
 			if !dup {
@@ -221,21 +241,25 @@ func (lc *liveConn) Message(c *live.Conn, data []byte) {
 			}
 			lc.idle.Stop()
 			lc.mu.Unlock()
-			if dup {
+			if dup && peek.Type == "subscribe" {
 				c.Close(closeDuplicateID, excerpt("Subscriber for "+peek.ID+" already exists", 120))
 				return
 			}
-		case "complete":
-			lc.stop(peek.ID)
+		case "complete", "stop":
+			ended, endID = true, peek.ID
 		}
 	}
-	var m clientMessage
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	decodeErr := dec.Decode(&m)
+	m, decodeErr := lc.decode(data)
 	lc.mu.Lock()
 	inited := lc.inited
 	lc.mu.Unlock()
+	stopType := wireType("complete")
+	if lc.legacy {
+		stopType = "stop"
+	}
+	if ended && !(inited && decodeErr == nil && m.Type == stopType) {
+		lc.end(endID)
+	}
 	if !inited {
 		lc.init(m, decodeErr)
 		return
@@ -244,11 +268,27 @@ func (lc *liveConn) Message(c *live.Conn, data []byte) {
 		c.Close(live.CloseNormal, "terminated")
 		return
 	}
+	if lc.legacy {
+		switch m.Type {
+		case "start":
+			lc.subscribe(m)
+		case "stop":
+			lc.stop(m.ID)
+		case "connection_terminate":
+			c.Close(live.CloseNormal, "terminated")
+		case "":
+			c.Close(live.CloseNormal, "terminated")
+		default:
+			lc.connectionError("unexpected message " + legacyTypeName(m.Type))
+			c.Close(live.CloseProtocolError, "unexpected message")
+		}
+		return
+	}
 	switch m.Type {
 	case "subscribe":
 		lc.subscribe(m)
 	case "complete":
-		// stopped above
+		lc.stop(m.ID)
 	case "ping":
 		lc.send(wireMessage{Type: "pong", Payload: m.Payload})
 	case "pong":
@@ -259,8 +299,77 @@ func (lc *liveConn) Message(c *live.Conn, data []byte) {
 	}
 }
 
+// decode reads a client message as gqlgen's exchanger of the
+// subprotocol does: a type outside the subprotocol's fails the decoding.
+func (lc *liveConn) decode(data []byte) (clientMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if lc.legacy {
+		var lm legacyMessage
+		err := dec.Decode(&lm)
+		return clientMessage{Payload: lm.Payload, ID: lm.ID, Type: wireType(lm.Type)}, err
+	}
+	var m clientMessage
+	err := dec.Decode(&m)
+	return m, err
+}
+
+// legacyMessage is gqlgen's graphqlwsMessage, for decoding.
+type legacyMessage struct {
+	Payload json.RawMessage `json:"payload,omitempty"`
+	ID      string          `json:"id,omitempty"`
+	Type    legacyType      `json:"type"`
+}
+
+type legacyType string
+
+func (t *legacyType) UnmarshalText(text []byte) error {
+	switch s := string(text); s {
+	case "connection_init", "connection_terminate", "start", "stop", "connection_ack", "connection_error", "data", "error", "complete", "ka":
+		*t = legacyType(s)
+		return nil
+	default:
+		return fmt.Errorf("invalid message type %s", s)
+	}
+}
+
+// legacyTypeName is how gqlgen names a legacy message type in its
+// "unexpected message" errors.
+func legacyTypeName(t wireType) string {
+	switch t {
+	case "connection_init":
+		return "init"
+	case "connection_ack":
+		return "connection ack"
+	case "ka":
+		return "keep alive"
+	case "connection_error":
+		return "connection error"
+	case "connection_terminate":
+		return "connection close"
+	case "stop":
+		return "stop subscription"
+	default:
+		return string(t)
+	}
+}
+
+// connectionError sends graphql-ws's connection_error (graphql-transport-ws
+// has none: gqlgen sends nothing there).
+func (lc *liveConn) connectionError(msg string) {
+	if !lc.legacy {
+		return
+	}
+	b, err := json.Marshal(&gqlerror.Error{Message: msg})
+	if err != nil {
+		return
+	}
+	lc.send(wireMessage{Type: "connection_error", Payload: b})
+}
+
 func (lc *liveConn) init(m clientMessage, decodeErr error) {
 	if decodeErr != nil {
+		lc.connectionError("invalid json")
 		lc.c.Close(live.CloseProtocolError, "decoding error")
 		return
 	}
@@ -281,11 +390,52 @@ func (lc *liveConn) init(m clientMessage, decodeErr error) {
 		lc.mu.Unlock()
 		lc.c.SetReadDeadline(time.Time{})
 		lc.send(wireMessage{Type: "connection_ack"})
-	case "subscribe", "complete", "ping", "pong":
-		lc.c.Close(live.CloseProtocolError, "unexpected message")
-	default:
+		if lc.legacy {
+			lc.send(wireMessage{Type: "ka"})
+			if lc.t.opts.KeepAlive > 0 {
+				lc.mu.Lock()
+				if !lc.closed {
+					lc.ka = time.AfterFunc(lc.t.opts.KeepAlive, lc.keepAlive)
+				}
+				lc.mu.Unlock()
+			}
+		}
+	case "":
 		lc.c.Close(live.CloseProtocolError, "decoding error")
+	default:
+		if !lc.legacy {
+			switch m.Type {
+			case "subscribe", "complete", "ping", "pong":
+				lc.c.Close(live.CloseProtocolError, "unexpected message")
+			default:
+				lc.c.Close(live.CloseProtocolError, "decoding error")
+			}
+			return
+		}
+		if m.Type == "connection_terminate" {
+			lc.c.Close(live.CloseNormal, "terminated")
+			return
+		}
+		lc.connectionError("unexpected message " + legacyTypeName(m.Type))
+		lc.c.Close(live.CloseProtocolError, "unexpected message")
 	}
+}
+
+// keepAlive sends graphql-ws's ka every KeepAlive, as gqlgen's ticker
+// did, from a timer rather than a goroutine per connection.
+func (lc *liveConn) keepAlive() {
+	lc.mu.Lock()
+	closed := lc.closed
+	lc.mu.Unlock()
+	if closed {
+		return
+	}
+	lc.send(wireMessage{Type: "ka"})
+	lc.mu.Lock()
+	if !lc.closed {
+		lc.ka.Reset(lc.t.opts.KeepAlive)
+	}
+	lc.mu.Unlock()
 }
 
 // ReadTimeout is the initialisation timeout.
@@ -346,6 +496,9 @@ func (lc *liveConn) setOp(id string, op *liveOp) bool {
 	defer lc.mu.Unlock()
 	if lc.closed {
 		return false
+	}
+	if old, _ := lc.active.get(id); old != nil {
+		lc.orphans = append(lc.orphans, opEntry{id, old})
 	}
 	lc.active.set(id, op)
 	return true
@@ -423,7 +576,7 @@ func (lc *liveConn) sendResponse(id string, resp *graphql.Response) {
 	if err != nil {
 		return
 	}
-	lc.send(wireMessage{Payload: b, ID: id, Type: "next"})
+	lc.send(wireMessage{Payload: b, ID: id, Type: lc.nextType()})
 }
 
 func (lc *liveConn) sendErrors(id string, list ...*gqlerror.Error) {
@@ -457,7 +610,7 @@ func (lc *liveConn) subscribeHub(ctx context.Context, id string, rc *graphql.Ope
 	if !ok {
 		return false
 	}
-	sub := &liveSub{conn: lc, shape: shape, suffix: nextSuffix(id)}
+	sub := &liveSub{conn: lc, shape: shape, suffix: nextSuffix(id, lc.nextType())}
 	if !lc.setOp(id, &liveOp{cancel: release, sub: sub}) {
 		release()
 		return true
@@ -525,8 +678,11 @@ func (lc *liveConn) Closed(*live.Conn) {
 	if lc.idle != nil {
 		lc.idle.Stop()
 	}
-	ops := lc.active
-	lc.active = nil
+	if lc.ka != nil {
+		lc.ka.Stop()
+	}
+	ops := append(lc.active, lc.orphans...)
+	lc.active, lc.orphans = nil, nil
 	lc.mu.Unlock()
 	for _, e := range ops {
 		op := e.op
@@ -563,15 +719,24 @@ func (lc *liveConn) finishSub(s *liveSub) {
 
 // nextSuffix is the end of a next message for the subscription id, after
 // its payload: the id is encoded once, at subscription.
-func nextSuffix(id string) []byte {
+func nextSuffix(id, typ string) []byte {
+	end := `,"type":"` + typ + `"}`
 	if id == "" {
-		return []byte(`,"type":"next"}`) // gqlgen leaves an empty id out
+		return []byte(end) // gqlgen leaves an empty id out
 	}
 	b, _ := json.Marshal(id)
 	out := make([]byte, 0, len(b)+24)
 	out = append(out, `,"id":`...)
 	out = append(out, b...)
-	return append(out, `,"type":"next"}`...)
+	return append(out, end...)
+}
+
+// nextType is the type of an event message: next, or data in graphql-ws.
+func (lc *liveConn) nextType() string {
+	if lc.legacy {
+		return "data"
+	}
+	return "next"
 }
 
 // opList is a connection's operations in progress: a slice, since a
