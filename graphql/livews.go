@@ -168,11 +168,11 @@ type liveConn struct {
 	ctx    context.Context // the connection's, with its subscription limit once initialised
 	inited bool
 	closed bool
-	active opList      // the operations in progress (ws_limits' active)
+	active opList // the operations in progress (ws_limits' active)
 	// orphans are graphql-ws operations whose id a later start reused:
 	// gqlgen keeps serving them, and they end with the connection.
 	orphans opList
-	idle   *time.Timer // runs while active is empty
+	idle    *time.Timer // runs while active is empty
 }
 
 // liveOp is an operation in progress: one served by a hub (sub) or by the
