@@ -113,8 +113,8 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(NewExecutableSchema(cfg))
 
-	// graphql-transport-ws on package live (livews.go); what it leaves
-	// (legacy graphql-ws, malformed handshakes) goes on to gqlgen's.
+	// Both WebSocket subprotocols on package live (livews.go); what it
+	// leaves (malformed handshakes, refused origins) goes on to gqlgen's.
 	if !opts.GqlgenWebsockets {
 		srv.AddTransport(newLiveTransport(opts, resolver))
 	}

@@ -23,7 +23,8 @@ import (
 	"github.com/techconf/techconf/graphql/live"
 )
 
-// liveTransport serves graphql-transport-ws on package live's connections:
+// liveTransport serves graphql-transport-ws and the legacy graphql-ws
+// (subscriptions-transport-ws) on package live's connections:
 // a few kilobytes per subscriber instead of gqlgen's four goroutines and
 // coder/websocket's buffers (see docs/performance.md). It speaks exactly
 // what gqlgen's transport.Websocket with limitedWebsockets speaks (the
@@ -40,9 +41,13 @@ import (
 // subscription that fails) runs on the executor as gqlgen runs it, with a
 // goroutine while it lasts.
 //
-// Requests it does not take (the legacy graphql-ws subprotocol, a
+// Requests it does not take (no subprotocol or another spelling of one, a
 // malformed handshake, an origin it would refuse) go on to gqlgen's
-// transport, which answers them as before.
+// transport, which answers them as before. SSE stays on gqlgen's.
+//
+// One difference is deliberate: a connection_init whose payload is not
+// an object closes the connection (1002) where gqlgen stopped reading and
+// left it open.
 type liveTransport struct {
 	opts     Options
 	resolver *Resolver
@@ -63,8 +68,8 @@ func newLiveTransport(opts Options, resolver *Resolver) *liveTransport {
 	return t
 }
 
-// Supports takes well-formed handshakes that would negotiate
-// graphql-transport-ws from an allowed origin. The subprotocol is chosen
+// Supports takes well-formed handshakes that would negotiate either
+// subprotocol from an allowed origin. The subprotocol is chosen
 // as coder/websocket chose it for gqlgen: the first of the server's
 // (graphql-ws, graphql-transport-ws) that the client offers.
 func (t *liveTransport) Supports(r *http.Request) bool {
