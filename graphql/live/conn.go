@@ -497,8 +497,8 @@ func (c *Conn) Send(frames []byte) {
 }
 
 func (c *Conn) sendLocked(frames []byte) {
-	if c.dead || len(frames) == 0 {
-		return
+	if c.dead || c.closing || len(frames) == 0 {
+		return // nothing follows a close frame
 	}
 	if c.flushing {
 		if len(c.out)+len(frames) > c.opts.MaxBacklog {
