@@ -2,3 +2,6 @@ package graphql
 
 // FastServed counts the createLike answers of the fast path.
 var FastServed = &fastServed
+
+// LiveConns counts the connections the live WebSocket transport took.
+var LiveConns = &liveConns

@@ -60,6 +60,9 @@ type Options struct {
 	// DisableFastPath sends every createLike through gqlgen's parse,
 	// validation and execution (see fastlike.go); tests compare the two.
 	DisableFastPath bool
+	// GqlgenWebsockets serves graphql-transport-ws with gqlgen's transport
+	// rather than livews.go's; tests compare the two.
+	GqlgenWebsockets bool
 }
 
 func (o *Options) defaults() {
@@ -110,6 +113,11 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(NewExecutableSchema(cfg))
 
+	// Both WebSocket subprotocols on package live (livews.go); what it
+	// leaves (malformed handshakes, refused origins) goes on to gqlgen's.
+	if !opts.GqlgenWebsockets {
+		srv.AddTransport(newLiveTransport(opts, resolver))
+	}
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: opts.KeepAlive,
 		InitTimeout:           10 * time.Second,

@@ -28,6 +28,8 @@ type Broker struct {
 	totals  map[Key]int64
 	pending map[Key]int64 // increments not fanned out yet (with an interval)
 	subs    map[Key]map[*subscriber]struct{}
+	watches map[Key]map[*watch]struct{}
+	watched int // subscribers counted by watchers (see Watch)
 	stop    chan struct{}
 	once    sync.Once
 }
@@ -49,7 +51,8 @@ func NewBatchingBroker(totals map[Key]int64, interval time.Duration) *Broker {
 	b := &Broker{
 		metrics: NopMetrics{}, interval: interval,
 		totals: make(map[Key]int64, len(totals)), pending: map[Key]int64{},
-		subs: map[Key]map[*subscriber]struct{}{}, stop: make(chan struct{}),
+		subs: map[Key]map[*subscriber]struct{}{}, watches: map[Key]map[*watch]struct{}{},
+		stop: make(chan struct{}),
 	}
 	for k, v := range totals {
 		b.totals[k] = v
@@ -113,6 +116,9 @@ func (b *Broker) fanOut(k Key, n int64) {
 	if sent > 0 {
 		b.metrics.EventsSent(sent)
 	}
+	for w := range b.watches[k] {
+		w.f(int64(total), false)
+	}
 }
 
 // deliver puts an event in the subscriber's channel, merging it into the
@@ -135,7 +141,7 @@ func (s *subscriber) deliver(likes, total int) bool {
 func (b *Broker) Subscribers() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	n := 0
+	n := b.watched
 	for _, m := range b.subs {
 		n += len(m)
 	}
@@ -203,6 +209,12 @@ func (b *Broker) Close() {
 			delete(b.pending, k)
 		}
 		b.closed = true
+		for k, m := range b.watches {
+			for w := range m {
+				w.f(b.totals[k], true)
+			}
+			delete(b.watches, k)
+		}
 		for k, m := range b.subs {
 			for s := range m {
 				close(s.ch)
@@ -211,3 +223,53 @@ func (b *Broker) Close() {
 		}
 	})
 }
+
+// A watch is one Watch registration.
+type watch struct {
+	key Key
+	f   func(total int64, closed bool)
+}
+
+// Watch is the fan-out for transports that deliver events themselves
+// (graphql's WebSocket transport): rather than a channel per subscriber,
+// one watcher per session is told every total the broker fans out, and
+// computes each subscriber's increment as the difference from the total
+// it last sent. That is exact for the same reason the channels are: the
+// totals told are the ones fanned out, in order.
+//
+// f runs under the broker's lock and must not block or call the broker;
+// it is called with closed set once, when the broker closes. Watch
+// returns the total a new subscriber starts from (pending increments
+// left out, as in Subscribe) and a stop function. count adjusts the
+// number of subscribers the watcher serves, which Subscribers includes.
+func (b *Broker) Watch(k Key, f func(total int64, closed bool)) (start int64, stop func(), count func(delta int)) {
+	w := &watch{key: k, f: f}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	start = b.totals[k] - b.pending[k]
+	count = func(delta int) {
+		b.mu.Lock()
+		b.watched += delta
+		b.mu.Unlock()
+	}
+	if b.closed {
+		f(start, true) // as Subscribe's channel comes closed
+		return start, func() {}, count
+	}
+	if b.watches[k] == nil {
+		b.watches[k] = map[*watch]struct{}{}
+	}
+	b.watches[k][w] = struct{}{}
+	stop = func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		delete(b.watches[k], w)
+		if len(b.watches[k]) == 0 {
+			delete(b.watches, k)
+		}
+	}
+	return start, stop, count
+}
+
+// EventsSent counts events a watcher delivered, for the metrics.
+func (b *Broker) EventsSent(n int) { b.metrics.EventsSent(n) }

@@ -193,6 +193,14 @@ func (s *Service) SubscribeChanges(ctx context.Context, k Key) (<-chan *Event, e
 	return s.broker.SubscribeChanges(ctx, k), nil
 }
 
+// Watch registers a watcher of the session's totals (see Broker.Watch).
+func (s *Service) Watch(k Key, f func(total int64, closed bool)) (start int64, stop func(), count func(delta int)) {
+	return s.broker.Watch(k, f)
+}
+
+// EventsSent counts events delivered by a watcher, for the metrics.
+func (s *Service) EventsSent(n int) { s.broker.EventsSent(n) }
+
 // PerMinute returns the likes per minute (of every session) observed by
 // this server between from and to.
 func (s *Service) PerMinute(from, to time.Time) []MinuteCount { return s.observer.PerMinute(from, to) }

@@ -176,6 +176,11 @@ type limitedConn struct {
 	release func()
 }
 
+// NetConn returns the connection underneath, as tls.Conn does, so that a
+// hijacking handler can reach its file descriptor for non-blocking writes;
+// it must still close c, not the connection returned.
+func (c *limitedConn) NetConn() net.Conn { return c.Conn }
+
 func (c *limitedConn) Close() error {
 	c.once.Do(c.release)
 	return c.Conn.Close()
@@ -193,7 +198,10 @@ func (s *Server) limitRequest(r *http.Request) (*http.Request, func(), error) {
 		if !s.streams.acquire(client, s.cfg.Limits.MaxStreams, s.cfg.Limits.MaxStreamsPerClient) {
 			return r, func() {}, errStreamLimit
 		}
-		return r.WithContext(ctx), func() { s.streams.release(client) }, nil
+		// A handler that hijacks the connection keeps the slot until the
+		// stream ends (techconf.KeepStreamSlot).
+		ctx, release := techconf.WithStreamSlot(ctx, func() { s.streams.release(client) })
+		return r.WithContext(ctx), release, nil
 	}
 	// The API sets the request deadline itself where resolvers start
 	// (graphql.Options.RequestTimeout): cached answers and pages need no
