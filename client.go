@@ -32,6 +32,16 @@ func Client(ctx context.Context) string {
 	return ""
 }
 
+// KeepClient returns ctx with the client that WithClient recorded in from:
+// a connection that outlives its request (a WebSocket taken over from
+// net/http) keeps its client without the rest of the request's context.
+func KeepClient(ctx, from context.Context) context.Context {
+	if c, _ := from.Value(clientKey{}).(*client); c != nil {
+		return context.WithValue(ctx, clientKey{}, c)
+	}
+	return ctx
+}
+
 // BaseURL is the scheme and host of absolute URLs in answers to r (API
 // avatars, page links, feeds, calendars): the one rule for pages and API.
 // publicURL (--public-url) wins when set. Otherwise it is the request's

@@ -137,7 +137,7 @@ func (t *liveTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.
 	// values): the connection keeps only what resolvers read (client
 	// address, limits, base URL), and the server's count of open streams.
 	rctx := r.Context()
-	ctx := withBaseURL(techconf.WithClient(context.Background(), techconf.Client(rctx)), baseURL(rctx))
+	ctx := withBaseURL(techconf.KeepClient(context.Background(), rctx), baseURL(rctx))
 	if l, ok := rctx.Value(subscriptionLimitsKey{}).(*SubscriptionLimits); ok {
 		ctx = withSubscriptionLimits(ctx, l)
 	}
