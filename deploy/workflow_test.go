@@ -31,7 +31,7 @@ type workflow struct {
 func TestWorkflowActionlint(t *testing.T) {
 	root := repoRoot(t)
 	if out, err := exec.Command("go", "tool", "actionlint", "-version").CombinedOutput(); err != nil {
-		needTool(t, "actionlint is not available as a Go tool (`go get -tool github.com/rhysd/actionlint/cmd/actionlint`): "+err.Error()+"\n"+string(out))
+		needTool(t, "actionlint is not available as a Go tool (in deploy/: `go get -tool github.com/rhysd/actionlint/cmd/actionlint`): "+err.Error()+"\n"+string(out))
 	}
 	// actionlint also runs shellcheck over the run: scripts when it is on
 	// PATH (Debian package shellcheck).
