@@ -30,12 +30,17 @@ type workflow struct {
 
 func TestWorkflowActionlint(t *testing.T) {
 	root := repoRoot(t)
-	if out, err := exec.Command("go", "tool", "actionlint", "-version").CombinedOutput(); err != nil {
-		needTool(t, "actionlint is not available as a Go tool (`go get -tool github.com/rhysd/actionlint/cmd/actionlint`): "+err.Error()+"\n"+string(out))
+	// The tool is this module's (deploy/go.mod), and actionlint runs at
+	// the repository's root, where it finds .github: `go tool -n` builds
+	// it here and says where the executable is.
+	out, err := exec.Command("go", "tool", "-n", "actionlint").CombinedOutput()
+	if err != nil {
+		needTool(t, "actionlint is not available as a Go tool (in deploy/: `go get -tool github.com/rhysd/actionlint/cmd/actionlint`): "+err.Error()+"\n"+string(out))
 	}
+	actionlint := strings.TrimSpace(string(out))
 	// actionlint also runs shellcheck over the run: scripts when it is on
 	// PATH (Debian package shellcheck).
-	cmd := exec.Command("go", "tool", "actionlint", "-no-color", workflowFile)
+	cmd := exec.Command(actionlint, "-no-color", workflowFile)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("actionlint %s: %v\n%s", workflowFile, err, out)

@@ -21,7 +21,7 @@ func npmPackageFile(tb testing.TB, rel string) string {
 	tb.Helper()
 	path := filepath.Join(browserTestPackages, rel)
 	if _, err := os.Stat(path); err != nil {
-		msg := "no " + path + ": run npm ci --prefix web/testdata/browser"
+		msg := "no " + path + ": run npm ci --prefix e2e/web/testdata/browser"
 		if os.Getenv("CI") == "true" {
 			tb.Fatal(msg)
 		}

@@ -4,30 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
-	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/techconf/techconf/conference"
-	"github.com/techconf/techconf/content"
-	"github.com/techconf/techconf/internal/chromium"
+	"github.com/techconf/techconf/e2e/internal/chromium"
+	"github.com/techconf/techconf/internal/testserver"
 	"github.com/techconf/techconf/like"
-	"github.com/techconf/techconf/server"
-	"github.com/techconf/techconf/sqlite"
-	"github.com/techconf/techconf/web"
 )
 
 // These tests drive a real headless Chromium against the whole server
@@ -48,62 +39,27 @@ func newTab(tb testing.TB, browser context.Context) context.Context {
 }
 
 // mustOpenFullSite serves the pages and the API like `techconf serve`.
-func mustOpenFullSite(tb testing.TB) *site {
+func mustOpenFullSite(tb testing.TB) *testserver.Site {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s, _ := startFullSite(tb, filepath.Join(tb.TempDir(), "likes.db"), ln)
-	return s
+	return testserver.Start(tb, testserver.Config{ServerID: "browser-test"})
 }
 
 // startFullSite serves the pages and the API on ln with the SQLite file at
 // dbPath; stop shuts it down as SIGTERM would (subscriptions end, the
 // listener closes).
-func startFullSite(tb testing.TB, dbPath string, ln net.Listener) (s *site, stop func()) {
+func startFullSite(tb testing.TB, dbPath string, ln net.Listener) (s *testserver.Site, stop func()) {
 	tb.Helper()
-	catalog, err := conference.Load(content.Sample())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	db, err := sqlite.Open(context.Background(), dbPath)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	likes, err := like.Open(context.Background(), sqlite.NewLikeStore(db), like.Config{ServerID: "browser-test"})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := server.New(server.Config{
-		Role: server.RoleAll, Catalog: catalog, Likes: likes, Ping: sqlite.NewLikeStore(db).Ping,
-		Web: web.NewHandler(catalog, likes, logger, web.Options{}), AllowedOrigins: []string{"*"},
-		Logger: logger, Registry: prometheus.NewRegistry(),
-	})
-	ts := httptest.NewUnstartedServer(srv)
-	ts.Listener.Close()
-	ts.Listener = ln
-	ts.Start()
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			likes.Close(context.Background())
-			ts.Close()
-			db.Close()
-		})
-	}
-	tb.Cleanup(stop)
-	return &site{URL: ts.URL, Edition: catalog.Edition("2018"), Likes: likes}, stop
+	s = testserver.Start(tb, testserver.Config{DBPath: dbPath, Listener: ln, ServerID: "browser-test"})
+	return s, s.Stop
 }
 
 // artifactDir is where screenshots go: $TECHCONF_ARTIFACTS, or artifacts/
-// at the repository's root (ignored by git).
+// at the repository's root (ignored by git), two folders up.
 func artifactDir(tb testing.TB) string {
 	tb.Helper()
 	dir := os.Getenv("TECHCONF_ARTIFACTS")
 	if dir == "" {
-		dir = filepath.Join("..", "artifacts")
+		dir = filepath.Join("..", "..", "artifacts")
 	}
 	dir = filepath.Join(dir, "screenshots")
 	if err := os.MkdirAll(dir, 0o755); err != nil {

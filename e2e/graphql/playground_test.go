@@ -14,7 +14,9 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"github.com/techconf/techconf/internal/chromium"
+	"github.com/techconf/techconf/e2e/internal/chromium"
+	_ "github.com/techconf/techconf/internal/golden" // accepts -update, as every test package does
+	"github.com/techconf/techconf/internal/testserver"
 )
 
 // openTab starts headless Chromium and returns a tab in it.
@@ -28,12 +30,12 @@ func openTab(tb testing.TB) context.Context {
 }
 
 // playgroundArtifacts is where the screenshots go: $TECHCONF_ARTIFACTS, or
-// artifacts/ at the repository's root (ignored by git).
+// artifacts/ at the repository's root (ignored by git), two folders up.
 func playgroundArtifacts(tb testing.TB) string {
 	tb.Helper()
 	dir := os.Getenv("TECHCONF_ARTIFACTS")
 	if dir == "" {
-		dir = filepath.Join("..", "artifacts")
+		dir = filepath.Join("..", "..", "artifacts")
 	}
 	dir = filepath.Join(dir, "screenshots")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -55,8 +57,8 @@ document.addEventListener("securitypolicyviolation", function (e) {
 // its docs list the schema, autocomplete offers fields, and a query runs.
 func TestPlaygroundBrowser(t *testing.T) {
 	tab := openTab(t)
-	base := mustStartClientServer(t)
-	ed := sampleEdition(t, "2018")
+	site := testserver.Start(t, testserver.Config{})
+	base, ed := site.URL, site.Edition
 
 	var mu sync.Mutex
 	var requests []string

@@ -5,24 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/techconf/techconf/conference"
-	"github.com/techconf/techconf/content"
+	"github.com/techconf/techconf/internal/testserver"
 	"github.com/techconf/techconf/like"
-	"github.com/techconf/techconf/server"
-	"github.com/techconf/techconf/sqlite"
-	"github.com/techconf/techconf/web"
 )
 
 // answerDropper serves every request, but closes the connection instead of
@@ -70,28 +63,11 @@ func (d *answerDropper) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // lost; the page sends the burst again with the same key, the server
 // stores it once, and the page shows no error and the exact total.
 func TestBrowserLikeRetry(t *testing.T) {
-	catalog, err := conference.Load(content.Sample())
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "likes.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	likes, err := like.Open(context.Background(), sqlite.NewLikeStore(db), like.Config{ServerID: "browser-retry"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer likes.Close(context.Background())
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	dropper := &answerDropper{next: server.New(server.Config{
-		Role: server.RoleAll, Catalog: catalog, Likes: likes, Ping: sqlite.NewLikeStore(db).Ping,
-		Web: web.NewHandler(catalog, likes, logger, web.Options{}), AllowedOrigins: []string{"*"},
-		Logger: logger, Registry: prometheus.NewRegistry(),
-	})}
-	ts := httptest.NewServer(dropper)
-	defer ts.Close()
+	var dropper *answerDropper
+	ts := testserver.Start(t, testserver.Config{ServerID: "browser-retry", Wrap: func(h http.Handler) http.Handler {
+		dropper = &answerDropper{next: h}
+		return dropper
+	}})
 
 	tab := newTab(t, mustOpenBrowser(t))
 	if err := chromedp.Run(tab, chromedp.Navigate(ts.URL+"/2018/sessions/5"), chromedp.WaitVisible(".like-button")); err != nil {
@@ -113,7 +89,7 @@ func TestBrowserLikeRetry(t *testing.T) {
 	if err := chromedp.Run(tab, chromedp.Text(".like-status", &status)); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := sqlite.NewLikeStore(db).Count(context.Background(), like.Key{Edition: "2018", SessionID: 5})
+	rows, err := ts.Store.Count(context.Background(), like.Key{Edition: "2018", SessionID: 5})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/techconf/techconf/internal/chromium"
+	"github.com/techconf/techconf/e2e/internal/chromium"
 )
 
 // lighthouseResult is one page's result, as testdata/browser/lighthouse.mjs
@@ -52,7 +52,7 @@ func TestLighthouse(t *testing.T) {
 	// Lighthouse needs minutes on a busy machine; rather than let go
 	// test's -timeout kill the whole package, say how to run it.
 	if deadline, ok := t.Deadline(); ok && time.Until(deadline) < 7*time.Minute {
-		msg := fmt.Sprintf("only %s left before -timeout; Lighthouse needs up to 7 minutes: go test ./web -run TestLighthouse -timeout 15m",
+		msg := fmt.Sprintf("only %s left before -timeout; Lighthouse needs up to 7 minutes: cd e2e && go test ./web -run TestLighthouse -timeout 15m",
 			time.Until(deadline).Round(time.Second))
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg)
