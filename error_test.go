@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/techconf/techconf"
+	_ "github.com/techconf/techconf/internal/golden" // accepts -update, as every test package does
 )
 
 func TestErrorStatus(t *testing.T) {
