@@ -123,6 +123,14 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 // both equal Session.liked.
 func TestBrowserLiveLikes(t *testing.T) {
 	s := mustOpenFullSite(t)
+	// A count that is wrong says little alone: was the like stored twice,
+	// or only shown twice? (Registered after the site, so it runs before
+	// the site closes.)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("on failure: Session.liked = %d (taps: 7)", sessionLiked(t, s.URL, 5))
+		}
+	})
 	a, b := newTab(t, mustOpenBrowser(t)), newTab(t, mustOpenBrowser(t))
 	page := s.URL + "/2018/sessions/5"
 	for _, tab := range []context.Context{a, b} {
