@@ -212,13 +212,6 @@ func (s *Service) Subscribers() int { return s.broker.Subscribers() }
 // without a success, or 0.
 func (s *Service) StoreFailingFor() time.Duration { return s.buffer.FailingFor() }
 
-// BufferDepth returns how many likes are held and not yet stored.
-func (s *Service) BufferDepth() int { return s.buffer.Depth() }
-
-// Sync reads the summaries committed so far and publishes them now, rather
-// than at the observer's next tick.
-func (s *Service) Sync(ctx context.Context) error { return s.observer.Poll(ctx) }
-
 // Close stops accepting likes, stores every held like (retrying until ctx
 // is done), publishes what was stored, and stops the observer.
 func (s *Service) Close(ctx context.Context) error {

@@ -415,18 +415,3 @@ func createInstance(ctx context.Context, project, inst string) error {
 	}
 	return nil
 }
-
-// CountIDs returns how many of the given like ids are stored, for checks
-// that no acknowledged like was lost. It reads by primary key.
-func (s *LikeStore) CountIDs(ctx context.Context, ids []string) (int, error) {
-	keys := make([]sp.KeySet, len(ids))
-	for i, id := range ids {
-		keys[i] = sp.Key{id}
-	}
-	n := 0
-	err := s.client.Single().Read(ctx, "Likes", sp.KeySets(keys...), []string{"LikeId"}).Do(func(*sp.Row) error {
-		n++
-		return nil
-	})
-	return n, err
-}

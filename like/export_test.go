@@ -1,0 +1,10 @@
+package like
+
+import "context"
+
+// BufferDepth returns how many likes are held and not yet stored.
+func (s *Service) BufferDepth() int { return s.buffer.Depth() }
+
+// Sync reads the summaries committed so far and publishes them now, rather
+// than at the observer's next tick.
+func (s *Service) Sync(ctx context.Context) error { return s.observer.Poll(ctx) }
