@@ -2,8 +2,9 @@ package like
 
 import "time"
 
-// Metrics receives what the like pipeline does, for monitoring. The server
-// implements it with Prometheus; the domain does not know how it is shown.
+// Metrics receives what the like pipeline does, for monitoring. Package
+// metrics implements it with Prometheus; the domain does not know how it is
+// shown.
 type Metrics interface {
 	Accepted(n int)                      // likes accepted into the buffer
 	Rejected(reason string, n int)       // likes refused: buffer_full, shutting_down, rate_limited

@@ -10,11 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/techconf/techconf/conference"
 	"github.com/techconf/techconf/content"
 	"github.com/techconf/techconf/like"
+	"github.com/techconf/techconf/metrics"
 	"github.com/techconf/techconf/server"
 	"github.com/techconf/techconf/sqlite"
 )
@@ -40,7 +39,7 @@ func BenchmarkCreateLike(b *testing.B) {
 	}
 	b.Cleanup(func() { likes.Close(context.Background()) })
 	srv := server.New(server.Config{Role: server.RoleAPI, Catalog: catalog, Likes: likes,
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Registry: prometheus.NewRegistry()})
+		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Metrics: metrics.NewRegistry(false).HTTP()})
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		id := "bench" + strconv.Itoa(i)

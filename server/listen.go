@@ -92,7 +92,7 @@ func (s *Server) Open() error {
 	}()
 	if adminLn != nil {
 		s.adminAddr = adminLn.Addr()
-		s.admin = &http.Server{Handler: AdminHandler(s.cfg.Registry), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+		s.admin = &http.Server{Handler: AdminHandler(s.cfg.MetricsHandler), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 		go func() {
 			if err := s.admin.Serve(adminLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				s.cfg.Logger.Error("admin server", "err", err)

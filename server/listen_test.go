@@ -9,6 +9,7 @@ import (
 
 	"github.com/techconf/techconf/conference"
 	"github.com/techconf/techconf/content"
+	"github.com/techconf/techconf/metrics"
 	"github.com/techconf/techconf/server"
 )
 
@@ -22,8 +23,9 @@ func TestOpenClose(t *testing.T) {
 	}
 	hookErr := errors.New("3 likes lost")
 	hooked := false
+	reg := metrics.NewRegistry(false)
 	srv := server.New(server.Config{
-		Role: server.RoleAPI, Catalog: catalog,
+		Role: server.RoleAPI, Catalog: catalog, Metrics: reg.HTTP(), MetricsHandler: reg.Handler(),
 		Listen:     server.Listen{Addr: "127.0.0.1:0", AdminAddr: "127.0.0.1:0"},
 		OnShutdown: func(context.Context) error { hooked = true; return hookErr },
 	})

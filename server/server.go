@@ -16,9 +16,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"github.com/techconf/techconf"
 	"github.com/techconf/techconf/conference"
 	"github.com/techconf/techconf/graphql"
@@ -51,8 +48,11 @@ type Config struct {
 	AllowedOrigins []string
 	API            graphql.Options
 	// Logger receives the request log; default slog.Default().
-	Logger   *slog.Logger
-	Registry *prometheus.Registry
+	Logger *slog.Logger
+	// Metrics receives every request and GraphQL operation; default none.
+	Metrics Metrics
+	// MetricsHandler serves /metrics on the admin address; nil serves none.
+	MetricsHandler http.Handler
 	// Limits bound what clients may hold; zero values take DefaultLimits.
 	Limits Limits
 	// Listen says where and how Open listens and Close shuts down.
@@ -71,8 +71,7 @@ type Server struct {
 	mux      *http.ServeMux
 	draining atomic.Bool
 	answered atomic.Bool // the store has answered once
-	metrics  *httpMetrics
-	streams  counter // open WebSockets and SSE streams, per client
+	streams  counter     // open WebSockets and SSE streams, per client
 
 	// Set by Open.
 	http, admin     *http.Server
@@ -87,14 +86,13 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Registry == nil {
-		cfg.Registry = prometheus.NewRegistry()
+	if cfg.Metrics == nil {
+		cfg.Metrics = nopMetrics{}
 	}
 	if cfg.StoreHorizon <= 0 {
 		cfg.StoreHorizon = 30 * time.Second
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux()}
-	s.metrics = newHTTPMetrics(cfg.Registry)
 	s.mux.HandleFunc("GET /healthz/liveness", s.liveness)
 	s.mux.HandleFunc("GET /healthz/readiness", s.readiness)
 
@@ -102,7 +100,7 @@ func New(cfg Config) *Server {
 		apiOpts := cfg.API
 		apiOpts.AllowedOrigins = cfg.AllowedOrigins
 		apiOpts.Logger = cfg.Logger
-		apiOpts.OnOperation = s.metrics.operation
+		apiOpts.OnOperation = cfg.Metrics.Operation
 		apiOpts.RequestTimeout = cfg.Limits.RequestTimeout
 		if apiOpts.Subscriptions == nil {
 			apiOpts.Subscriptions = &graphql.SubscriptionLimits{}
@@ -168,14 +166,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			route = "unmatched"
 		}
 		elapsed := time.Since(start)
-		s.metrics.observe(route, r.Method, status, elapsed)
+		method := methodLabel(r.Method)
+		s.cfg.Metrics.Request(route, method, status, elapsed)
 		if route == "GET /healthz/liveness" || route == "GET /healthz/readiness" {
 			return // probes every few seconds would drown the log
 		}
 		// Typed attributes: the same line as key-value arguments, without
 		// boxing each value (the line is written for every request).
 		s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("method", methodLabel(r.Method)), slog.String("path", excerpt(r.URL.Path)), slog.String("route", route), slog.Int("status", status),
+			slog.String("method", method), slog.String("path", excerpt(r.URL.Path)), slog.String("route", route), slog.Int("status", status),
 			slog.Int("bytes", written), slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 			slog.String("remote", r.RemoteAddr), slog.String("user_agent", excerpt(r.UserAgent())))
 	}()
@@ -207,9 +206,12 @@ func setSecurityHeaders(h http.Header) {
 // AdminHandler serves what only operators and Prometheus may see: /metrics
 // and Go's pprof profiles. It listens on --admin-addr, a port the Ingress
 // does not route, because profiles cost CPU and metrics describe traffic.
-func AdminHandler(reg *prometheus.Registry) http.Handler {
+// metrics serves /metrics; if nil, /metrics is not found.
+func AdminHandler(metrics http.Handler) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	if metrics != nil {
+		mux.Handle("GET /metrics", metrics)
+	}
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)

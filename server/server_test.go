@@ -11,12 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/techconf/techconf/conference"
 	"github.com/techconf/techconf/content"
 	_ "github.com/techconf/techconf/internal/golden"
 	"github.com/techconf/techconf/like"
+	"github.com/techconf/techconf/metrics"
 	"github.com/techconf/techconf/server"
 	"github.com/techconf/techconf/sqlite"
 	"github.com/techconf/techconf/web"
@@ -47,10 +46,10 @@ func mustOpenServerWith(tb testing.TB, role string, ping func(context.Context) e
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	reg := prometheus.NewRegistry()
+	reg := metrics.NewRegistry(false)
 	var likes *like.Service
-	metrics := server.NewLikeMetrics(reg, func() int { return likes.Subscribers() })
-	likes, err = like.Open(context.Background(), sqlite.NewLikeStore(db), like.Config{ServerID: "t", Metrics: metrics,
+	likeMetrics := reg.Like(func() int { return likes.Subscribers() })
+	likes, err = like.Open(context.Background(), sqlite.NewLikeStore(db), like.Config{ServerID: "t", Metrics: likeMetrics,
 		Buffer: like.BufferConfig{FlushInterval: 5 * time.Millisecond}})
 	if err != nil {
 		tb.Fatal(err)
@@ -63,7 +62,7 @@ func mustOpenServerWith(tb testing.TB, role string, ping func(context.Context) e
 	cfg := server.Config{
 		Role: role, Catalog: catalog, Likes: likes, Ping: ping,
 		Web: web.NewHandler(catalog, likes, logger, web.Options{}), AllowedOrigins: []string{"https://conf.example.com"},
-		Logger: logger, Registry: reg,
+		Logger: logger, Metrics: reg.HTTP(), MetricsHandler: reg.Handler(),
 	}
 	if change != nil {
 		change(&cfg)
@@ -71,7 +70,7 @@ func mustOpenServerWith(tb testing.TB, role string, ping func(context.Context) e
 	srv := server.New(cfg)
 	ts := httptest.NewServer(srv)
 	tb.Cleanup(ts.Close)
-	admin := httptest.NewServer(server.AdminHandler(reg))
+	admin := httptest.NewServer(server.AdminHandler(reg.Handler()))
 	tb.Cleanup(admin.Close)
 	return &testServer{Server: ts, srv: srv, likes: likes, admin: admin}
 }

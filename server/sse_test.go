@@ -12,12 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/techconf/techconf/conference"
 	"github.com/techconf/techconf/content"
 	"github.com/techconf/techconf/graphql"
 	"github.com/techconf/techconf/like"
+	"github.com/techconf/techconf/metrics"
 	"github.com/techconf/techconf/server"
 	"github.com/techconf/techconf/sqlite"
 )
@@ -46,7 +45,7 @@ func TestSSEClientsThatLeave(t *testing.T) {
 	srv := server.New(server.Config{
 		Role: server.RoleAPI, Catalog: catalog, Likes: likes, AllowedOrigins: []string{"*"},
 		API:    graphql.Options{KeepAlive: time.Millisecond},
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Registry: prometheus.NewRegistry(),
+		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Metrics: metrics.NewRegistry(false).HTTP(),
 	})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)

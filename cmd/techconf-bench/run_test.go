@@ -12,13 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-
 	"github.com/techconf/techconf/conference"
 	"github.com/techconf/techconf/content"
 	_ "github.com/techconf/techconf/internal/golden"
 	"github.com/techconf/techconf/like"
+	"github.com/techconf/techconf/metrics"
 	"github.com/techconf/techconf/server"
 	"github.com/techconf/techconf/sqlite"
 )
@@ -110,14 +108,13 @@ func TestRunAgainstRealServer(t *testing.T) {
 	}
 	defer likes.Close(context.Background())
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg := metrics.NewRegistry(true)
 	srv := httptest.NewServer(server.New(server.Config{
 		Role: server.RoleAll, Catalog: catalog, Likes: likes, Ping: sqlite.NewLikeStore(db).Ping,
-		AllowedOrigins: []string{"*"}, Logger: logger, Registry: reg,
+		AllowedOrigins: []string{"*"}, Logger: logger, Metrics: reg.HTTP(),
 	}))
 	defer srv.Close()
-	admin := httptest.NewServer(server.AdminHandler(reg)) // /metrics lives on the admin address
+	admin := httptest.NewServer(server.AdminHandler(reg.Handler())) // /metrics lives on the admin address
 	defer admin.Close()
 	dir := t.TempDir()
 	report, chart := filepath.Join(dir, "report.md"), filepath.Join(dir, "chart.svg")
@@ -203,7 +200,7 @@ func TestRetryDropNoDuplicates(t *testing.T) {
 	defer likes.Close(context.Background())
 	srv := httptest.NewServer(server.New(server.Config{
 		Role: server.RoleAll, Catalog: catalog, Likes: likes, Ping: sqlite.NewLikeStore(db).Ping,
-		AllowedOrigins: []string{"*"}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: prometheus.NewRegistry(),
+		AllowedOrigins: []string{"*"}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: metrics.NewRegistry(false).HTTP(),
 	}))
 	defer srv.Close()
 	dir := t.TempDir()

@@ -14,14 +14,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/techconf/techconf/conference"
 	"github.com/techconf/techconf/content"
 	"github.com/techconf/techconf/graphql"
 	"github.com/techconf/techconf/like"
+	"github.com/techconf/techconf/metrics"
 	"github.com/techconf/techconf/server"
 	"github.com/techconf/techconf/spanner"
 	"github.com/techconf/techconf/sqlite"
@@ -373,10 +372,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.WrapStore != nil {
 		likeStore = m.WrapStore(store)
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg := metrics.NewRegistry(true)
 	var likes *like.Service
-	likeMetrics := server.NewLikeMetrics(reg, func() int { return likes.Subscribers() })
+	likeMetrics := reg.Like(func() int { return likes.Subscribers() })
 	likeCfg := cfg.likeConfig()
 	likeCfg.Now, likeCfg.Metrics, likeCfg.Logger = m.Now, likeMetrics, logger
 	likes, err = like.Open(ctx, likeStore, likeCfg)
@@ -396,8 +394,9 @@ func (m *Main) Run(ctx context.Context) error {
 		AllowedOrigins:  server.ParseOrigins(cfg.AllowedOrigins),
 		API: graphql.Options{PublicURL: cfg.PublicURL, KeepAlive: cfg.KeepAlive, WebsocketIdle: cfg.WebsocketIdle,
 			Subscriptions: &graphql.SubscriptionLimits{Max: cfg.MaxSubscriptions, PerClient: cfg.MaxSubsPerClient}},
-		Logger:   logger,
-		Registry: reg,
+		Logger:         logger,
+		Metrics:        reg.HTTP(),
+		MetricsHandler: reg.Handler(),
 		Limits: server.Limits{
 			MaxConns: cfg.MaxConns, MaxConnsPerAddr: cfg.MaxConnsPerIP,
 			MaxStreams: cfg.MaxStreams, MaxStreamsPerClient: cfg.MaxStreamsPerC,

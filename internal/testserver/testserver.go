@@ -20,11 +20,10 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/techconf/techconf/conference"
 	"github.com/techconf/techconf/content"
 	"github.com/techconf/techconf/like"
+	"github.com/techconf/techconf/metrics"
 	"github.com/techconf/techconf/server"
 	"github.com/techconf/techconf/sqlite"
 	"github.com/techconf/techconf/web"
@@ -95,7 +94,7 @@ func Start(tb testing.TB, cfg Config) *Site {
 	var h http.Handler = server.New(server.Config{
 		Role: server.RoleAll, Catalog: catalog, Likes: likes, Ping: store.Ping,
 		Web: web.NewHandler(catalog, likes, logger, web.Options{}), AllowedOrigins: []string{"*"},
-		Logger: logger, Registry: prometheus.NewRegistry(),
+		Logger: logger, Metrics: metrics.NewRegistry(false).HTTP(),
 	})
 	if cfg.Wrap != nil {
 		h = cfg.Wrap(h)
