@@ -1,8 +1,6 @@
 package graphql
 
 import (
-	"encoding/json"
-	"math"
 	"runtime"
 	"strconv"
 	"strings"
@@ -373,27 +371,9 @@ func likeAddedShape(rc *graphql.OperationContext) (sessionID int, sh *likeShape,
 	return id, sh, true
 }
 
-// intArg is an Int argument's value as the executor coerced it.
+// intArg is an Int argument's value as the executor coerced it, read as
+// gqlgen's generated code reads an Int (UnmarshalInt: 32 bits, signed).
 func intArg(v any) (int, bool) {
-	var n int64
-	switch x := v.(type) {
-	case int:
-		n = int64(x)
-	case int32:
-		n = int64(x)
-	case int64:
-		n = x
-	case json.Number:
-		i, err := x.Int64()
-		if err != nil {
-			return 0, false
-		}
-		n = i
-	default:
-		return 0, false
-	}
-	if n < math.MinInt32 || n > math.MaxInt32 {
-		return 0, false
-	}
-	return int(n), true
+	n, err := UnmarshalInt(v)
+	return n, err == nil
 }
