@@ -344,7 +344,6 @@
     if (parseInt(btn.dataset.eventOffset, 10) === mineOffset) { return; } // nothing to switch
     var locale = ja ? "ja-JP" : "en-GB";
     var els = document.querySelectorAll("[data-f]");
-    els.forEach(function (el) { el.dataset.orig = el.textContent; });
     var mine = null;
     var label = "UTC" + (mineOffset ? (mineOffset > 0 ? "+" : "\u2212") + Math.floor(Math.abs(mineOffset) / 60) +
       (Math.abs(mineOffset) % 60 ? ":" + String(Math.abs(mineOffset) % 60).padStart(2, "0") : "") : "");
@@ -353,9 +352,12 @@
     var render = function (useMine) {
       btn.setAttribute("aria-pressed", useMine ? "true" : "false");
       if (!useMine) {
-        els.forEach(function (el) { el.textContent = el.dataset.orig; });
+        if (mine) { els.forEach(function (el) { el.textContent = el.dataset.orig; }); }
         return;
       }
+      // The event's times are kept at the first switch; until then the
+      // page is left as the server wrote it, untouched at load.
+      if (!mine) { els.forEach(function (el) { el.dataset.orig = el.textContent; }); }
       mine = mine || Intl.DateTimeFormat().resolvedOptions().timeZone;
       els.forEach(function (el) {
         var d = new Date(el.getAttribute("datetime") || el.dataset.t);
@@ -487,14 +489,23 @@
     }).catch(function () {});
   }
 
+  // start runs each part in a task of its own, the like button first: one
+  // task that did everything held a slow phone's main thread for a fifth
+  // of a second after the first paint, and the page did not answer a tap
+  // meanwhile. What the later parts add (bookmark stars, the zone switch,
+  // the "now" line) has its place kept by the page, so nothing moves when
+  // it appears.
   function start() {
     document.querySelectorAll("[data-like]").forEach(function (box) { new LikeBox(box); });
-    setupBookmarks();
     setupFilters();
-    setupZones();
-    setupNow();
     setupRanking();
     setupOffline();
+    var later = [setupBookmarks, setupZones, setupNow];
+    var next = function () {
+      later.shift()();
+      if (later.length) { setTimeout(next, 0); }
+    };
+    setTimeout(next, 0);
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
