@@ -25,6 +25,12 @@ type lighthouseResult struct {
 		Category, ID, Title, Value string
 		Score                      float64
 	}
+	// Shifts are the elements Lighthouse saw move, with their share of the
+	// layout shift.
+	Shifts []struct {
+		Score float64
+		Node  string
+	}
 }
 
 // TestLighthouse runs Lighthouse 12 (npm, Node) with Debian's Chromium on
@@ -113,6 +119,9 @@ func TestLighthouse(t *testing.T) {
 		if r.Scores["performance"] < minPerformance {
 			t.Errorf("%s %s: performance %d; want at least %d (TBT %.0f ms, LCP %.0f ms, CLS %.3f)",
 				r.FormFactor, r.Path, r.Scores["performance"], minPerformance, r.Metrics.TBT, r.Metrics.LCP, r.Metrics.CLS)
+		}
+		for _, sh := range r.Shifts {
+			t.Logf("  layout shift %.4f: %s", sh.Score, sh.Node)
 		}
 		if r.Metrics.CLS > maxLayoutShift {
 			t.Errorf("%s %s: cumulative layout shift %.4f; want at most %.3f (what app.js shows must not move the page)",

@@ -45,7 +45,11 @@ try {
       const metric = (id) => lhr.audits[id].numericValue;
       const metrics = { cls: metric("cumulative-layout-shift"), tbt: metric("total-blocking-time"),
         lcp: metric("largest-contentful-paint"), fcp: metric("first-contentful-paint"), si: metric("speed-index") };
-      results.push({ path, formFactor, scores, failed, metrics });
+      // What moved, when anything did: the element and its share of the
+      // layout shift, to find a shift that plain Chromium does not show.
+      const shifts = ((lhr.audits["layout-shifts"] || {}).details || { items: [] }).items
+        .map((it) => ({ score: it.score, node: (it.node && (it.node.selector || it.node.snippet)) || "" }));
+      results.push({ path, formFactor, scores, failed, metrics, shifts });
     }
   }
 } finally {
