@@ -5,7 +5,8 @@
 //
 // usage: node lighthouse.mjs BASE_URL PATH...   (CHROME_PATH: the browser)
 // With LIGHTHOUSE_DUMP=DIR it also writes each full report there
-// (FORMFACTOR-PATH.json), to find what costs performance.
+// (FORMFACTOR-PATH.json) and its trace (FORMFACTOR-PATH.trace.json), to
+// find what costs performance or what moved.
 import { writeFileSync } from "node:fs";
 import lighthouse from "lighthouse";
 import desktopConfig from "lighthouse/core/config/desktop-config.js";
@@ -29,6 +30,10 @@ try {
       const lhr = run.lhr;
       if (process.env.LIGHTHOUSE_DUMP) {
         writeFileSync(`${process.env.LIGHTHOUSE_DUMP}/${formFactor}${path.replaceAll("/", "_")}.json`, JSON.stringify(lhr));
+        const trace = run.artifacts.Trace || (run.artifacts.traces && run.artifacts.traces.defaultPass);
+        if (trace) {
+          writeFileSync(`${process.env.LIGHTHOUSE_DUMP}/${formFactor}${path.replaceAll("/", "_")}.trace.json`, JSON.stringify(trace));
+        }
       }
       const scores = {};
       const failed = [];
