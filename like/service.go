@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/techconf/techconf"
 )
 
@@ -136,7 +134,7 @@ func (s *Service) CreateOnce(ctx context.Context, k Key, userUUID, requestID str
 	now := s.cfg.Now()
 	likes := make([]Like, count)
 	for i := range likes {
-		id := uuid.NewString() // random: no key starts with an ever-growing value
+		id := NewID()
 		if requestID != "" {
 			id = LikeID(k.Edition, userUUID, requestID, i)
 		}
