@@ -147,10 +147,9 @@ type LikeStore struct {
 	keyInserts  [maxInsertRows + 1]*sql.Stmt // like_keys, by rows
 	keyReturns  [maxInsertRows + 1]*sql.Stmt // like_keys ... RETURNING, by rows (returnSizes)
 
-	insertBatch *sql.Stmt
-	lastRow     *sql.Stmt
-	insertSum   *sql.Stmt
-	changes     *sql.Stmt
+	lastRow   *sql.Stmt
+	insertSum *sql.Stmt
+	changes   *sql.Stmt
 
 	// The WAL checkpoint (AfterWrite): likes stored since the last one,
 	// and when it was.
@@ -217,7 +216,6 @@ func (s *LikeStore) prepared(cache *[maxInsertRows + 1]*sql.Stmt, n int, query f
 // NewLikeStore returns a like store on db.
 func NewLikeStore(db *DB) *LikeStore {
 	s := &LikeStore{db: db}
-	s.insertBatch = db.mustPrepare(`INSERT INTO like_batches (batch_id) VALUES (?) ON CONFLICT (batch_id) DO NOTHING`)
 	s.lastRow = db.mustPrepare(`SELECT coalesce(max(like_row), 0) FROM likes`)
 	s.insertSum = db.mustPrepare(`INSERT INTO like_summaries (batch_id, edition, session_id, server_id, second, likes) VALUES (?, ?, ?, ?, ?, ?)`)
 	s.changes = db.mustPrepare(`SELECT seq, batch_id, edition, session_id, server_id, second, likes
@@ -249,9 +247,12 @@ func (s *LikeStore) MaxBatchLikes() int { return 0 }
 // or another server) it starts again and has each key INSERT return the
 // IDs it added (RETURNING), so that a like stored before is skipped and
 // not counted, in the same snapshot that writes. Reading the returned rows
-// was half of the inserts' cost, so only the rare batch pays for it. The
-// batch's own ID, stored first, makes a rewrite of a committed batch
-// change nothing, random IDs included.
+// was half of the inserts' cost, so only the rare batch pays for it.
+//
+// A like with a random ID is in no batch but its own, so a rewrite of its
+// batch (after a failure that left the commit in doubt) is the only way it
+// can come again. The first of them in a batch gets a key too: if that key
+// is stored, the batch was, and the rewrite changes nothing.
 func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 	allNew, err := s.writeBatch(ctx, b, nil)
 	if err == nil && !allNew {
@@ -269,13 +270,6 @@ func (s *LikeStore) writeBatch(ctx context.Context, b like.Batch, added map[stri
 		return false, fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer tx.Rollback()
-	res, err := tx.StmtContext(ctx, s.insertBatch).ExecContext(ctx, idBytes(b.ID))
-	if err != nil {
-		return false, fmt.Errorf("sqlite: insert batch: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return true, err // written before: every like of it is stored and counted
-	}
 	// The i-th like of the batch gets like_row last+1+i, stored or not.
 	var last int64
 	if err := tx.StmtContext(ctx, s.lastRow).QueryRowContext(ctx).Scan(&last); err != nil {
@@ -284,8 +278,12 @@ func (s *LikeStore) writeBatch(ctx context.Context, b like.Batch, added map[stri
 	ids := make([][]byte, len(b.Likes))
 	random := make([]bool, len(b.Likes))
 	keyed := make([]int, 0, len(b.Likes)) // indexes of the likes with a key
+	marker := -1                          // the first like with a random ID, keyed too
 	for i, l := range b.Likes {
 		ids[i], random[i] = idBytes(l.ID), like.RandomID(l.ID)
+		if random[i] && marker < 0 {
+			marker, random[i] = i, false
+		}
 		if !random[i] {
 			keyed = append(keyed, i)
 		}
@@ -338,6 +336,9 @@ func (s *LikeStore) writeBatch(ctx context.Context, b like.Batch, added map[stri
 				}
 				rest = rest[size:]
 			}
+		}
+		if marker >= 0 && !added[string(ids[marker])] {
+			return true, nil // the batch was written before: nothing to add
 		}
 		stored = nil
 	}

@@ -31,11 +31,4 @@ INSERT INTO like_keys (like_id, like_row) SELECT like_id, like_row FROM likes_ap
 
 DROP TABLE likes;
 
-ALTER TABLE likes_append RENAME TO likes;
-
--- One row per batch written: a batch written again (after a failure that
--- left its commit in doubt) is recognised by its id and changes nothing.
--- Likes with random ids rely on it, as no other batch can carry them.
-CREATE TABLE like_batches (
-	batch_id BLOB PRIMARY KEY
-) WITHOUT ROWID
+ALTER TABLE likes_append RENAME TO likes
