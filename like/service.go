@@ -2,6 +2,7 @@ package like
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -82,8 +83,14 @@ func Open(ctx context.Context, store Store, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load like totals: %w", err)
 	}
+	if cfg.AckTimeout <= 0 {
+		cfg.AckTimeout = 5 * time.Second
+	}
 	s := &Service{cfg: cfg, observer: observer, broker: broker}
 	cfg.Buffer.Eager = cfg.Ack == AckDurable
+	if cfg.Ack == AckDurable {
+		cfg.Buffer.AckTimeout = cfg.AckTimeout
+	}
 	// After each commit of its own, the observer reads the new summaries at
 	// once, in its own goroutine: neither the acknowledgement nor the next
 	// commit waits for that read. A reader that comes before it ends
@@ -91,9 +98,6 @@ func Open(ctx context.Context, store Store, cfg Config) (*Service, error) {
 	s.buffer = NewBuffer(store, cfg.Buffer, cfg.Metrics, cfg.Logger, observer.Committed)
 	s.limiter = NewRateLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now)
 	s.addrs = NewRateLimiter(cfg.AddrRateLimit, cfg.AddrRateBurst, cfg.Now)
-	if s.cfg.AckTimeout <= 0 {
-		s.cfg.AckTimeout = 5 * time.Second
-	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.stopped.Add(1)
@@ -152,16 +156,16 @@ func (s *Service) CreateOnce(ctx context.Context, k Key, userUUID, requestID str
 		return nil, err
 	}
 	if s.cfg.Ack == AckDurable {
-		timer := time.NewTimer(s.cfg.AckTimeout)
-		defer timer.Stop()
 		select {
-		case <-timer.C:
-			// The store is slow or failing. The client hears so in bounded
-			// time; the like is held and stored once the store recovers,
-			// so a retry may count it twice but nothing is lost.
-			return nil, techconf.Errorf(techconf.EUNAVAILABLE, "the like is not stored yet (the database is slow or failing); it is kept and stored when the database recovers")
 		case err := <-done:
-			if err != nil {
+			switch {
+			case errors.Is(err, ErrAckTimeout):
+				// The store is slow or failing. The client hears so in
+				// bounded time; the like is held and stored once the store
+				// recovers, so a retry may count it twice but nothing is
+				// lost.
+				return nil, techconf.Errorf(techconf.EUNAVAILABLE, "the like is not stored yet (the database is slow or failing); it is kept and stored when the database recovers")
+			case err != nil:
 				return nil, techconf.Errorf(techconf.EUNAVAILABLE, "the server stopped before the like was stored; retry")
 			}
 		case <-ctx.Done():
