@@ -138,9 +138,11 @@ func (s *Service) CreateOnce(ctx context.Context, k Key, userUUID, requestID str
 	now := s.cfg.Now()
 	likes := make([]Like, count)
 	for i := range likes {
-		id := NewID()
+		var id string
 		if requestID != "" {
 			id = LikeID(k.Edition, userUUID, requestID, i)
+		} else {
+			id = NewID()
 		}
 		likes[i] = Like{
 			ID:        id,
