@@ -91,3 +91,46 @@ func TestBufferAckTimeout(t *testing.T) {
 		t.Errorf("stored %d likes (%v) after the store answered; want 1", n, err)
 	}
 }
+
+// deadlineOnly has a deadline that its Done channel does not keep, as
+// graphql's fast path passes: the service must keep it itself.
+type deadlineOnly struct {
+	context.Context
+	deadline time.Time
+}
+
+func (c deadlineOnly) Deadline() (time.Time, bool) { return c.deadline, true }
+
+// TestDurableDeadline: a durable createLike whose context has a deadline
+// sooner than the ack timeout answers context.DeadlineExceeded at that
+// deadline, even when no timer of the context's own fires, and its like
+// is still stored.
+func TestDurableDeadline(t *testing.T) {
+	store := &faultyStore{LikeStore: mustOpenStore(t, "")}
+	cfg := fastConfig("a")
+	cfg.AckTimeout = 800 * time.Millisecond
+	cfg.Buffer.AttemptTimeout = time.Minute
+	s := mustOpenService(t, store, cfg)
+	release := make(chan struct{})
+	store.set(func(f *faultyStore) { f.block = release })
+	result := make(chan error, 1)
+	go func() {
+		ctx := deadlineOnly{Context: context.Background(), deadline: time.Now().Add(50 * time.Millisecond)}
+		_, err := s.Create(ctx, k5, "c", 1)
+		result <- err
+	}()
+	select {
+	case err := <-result:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Create past its deadline: %v; want context.DeadlineExceeded", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Create still waiting 30 s after its deadline")
+	}
+	store.set(func(f *faultyStore) { f.block = nil })
+	close(release)
+	waitFor(t, func() bool {
+		n, err := store.Count(context.Background(), k5)
+		return err == nil && n == 1
+	})
+}

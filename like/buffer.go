@@ -70,7 +70,11 @@ func (c *BufferConfig) defaults() {
 type request struct {
 	likes []Like
 	done  chan error // receives nil once stored, or why it was not: once
-	added time.Time  // when Add took it, for AckTimeout
+	// expires is when the waiter hears ErrAckTimeout (or, if byDeadline,
+	// ErrDeadline): AckTimeout after Add, or the caller's deadline if
+	// that is sooner. Zero: never.
+	expires    time.Time
+	byDeadline bool
 	// answered is set by whoever sends on done (the flusher, the ack
 	// timeout, the shutdown), so that done receives one answer.
 	answered atomic.Bool
@@ -149,11 +153,21 @@ func NewBuffer(store Store, cfg BufferConfig, metrics Metrics, logger *slog.Logg
 
 // Add queues likes for storage. The returned channel receives nil once they
 // are stored (for durable acknowledgement), or an error if they never will
-// be (the process stopped before its grace period let them be written).
-func (b *Buffer) Add(likes []Like) (<-chan error, error) {
+// be (the process stopped before its grace period let them be written), or
+// ErrAckTimeout (see BufferConfig.AckTimeout).
+func (b *Buffer) Add(likes []Like) (<-chan error, error) { return b.AddUntil(likes, time.Time{}) }
+
+// AddUntil is Add for a waiter with a deadline (not zero): if its likes
+// are not stored by then, the channel receives ErrDeadline, from the same
+// ticker as ErrAckTimeout (so within an eighth of AckTimeout after it). A
+// deadline costs no timer of its own.
+func (b *Buffer) AddUntil(likes []Like, deadline time.Time) (<-chan error, error) {
 	r := &request{likes: likes, done: make(chan error, 1)}
 	if b.cfg.AckTimeout > 0 {
-		r.added = time.Now()
+		r.expires = time.Now().Add(b.cfg.AckTimeout)
+		if !deadline.IsZero() && deadline.Before(r.expires) {
+			r.expires, r.byDeadline = deadline, true
+		}
 	}
 	b.mu.Lock()
 	if b.closed {
@@ -363,10 +377,14 @@ func (b *Buffer) failPending() {
 // stored within BufferConfig.AckTimeout; they are still stored later.
 var ErrAckTimeout = errors.New("like: not stored within the acknowledgement timeout")
 
-// expireAcks answers ErrAckTimeout to the waiters of likes held longer
-// than AckTimeout, checking every eighth of it, until the flusher stops.
-// Requests are taken in the order they were added, so a check stops at
-// the first one that is young enough.
+// ErrDeadline is what a waiter of AddUntil receives when its likes are not
+// stored by its deadline; they are still stored later.
+var ErrDeadline = errors.New("like: not stored by the caller's deadline")
+
+// expireAcks answers the waiters whose likes are not stored by their
+// expiry, checking every eighth of AckTimeout, until the flusher stops.
+// It looks at every waiting request (at most one per like the buffer
+// holds, so its work is bounded by the buffer's capacity).
 func (b *Buffer) expireAcks() {
 	t := time.NewTicker(b.cfg.AckTimeout / 8)
 	defer t.Stop()
@@ -378,10 +396,13 @@ func (b *Buffer) expireAcks() {
 			b.mu.Lock()
 			for _, reqs := range [][]*request{b.writing, b.pending} {
 				for _, r := range reqs {
-					if now.Sub(r.added) < b.cfg.AckTimeout {
-						break
+					switch {
+					case r.expires.IsZero() || now.Before(r.expires):
+					case r.byDeadline:
+						r.answer(ErrDeadline)
+					default:
+						r.answer(ErrAckTimeout)
 					}
-					r.answer(ErrAckTimeout)
 				}
 			}
 			b.mu.Unlock()

@@ -153,14 +153,23 @@ func (s *Service) CreateOnce(ctx context.Context, k Key, userUUID, requestID str
 			ServerID:  s.cfg.ServerID,
 		}
 	}
-	done, err := s.buffer.Add(likes)
+	var deadline time.Time
+	if d, ok := ctx.Deadline(); ok && s.cfg.Ack == AckDurable {
+		deadline = d
+	}
+	done, err := s.buffer.AddUntil(likes, deadline)
 	if err != nil {
 		return nil, err
 	}
 	if s.cfg.Ack == AckDurable {
+		// ctx's deadline is kept by the buffer's ticker (ErrDeadline), so
+		// a caller may pass a deadline without a timer behind it (see
+		// graphql's fast path); ctx.Done is for a client that goes away.
 		select {
 		case err := <-done:
 			switch {
+			case errors.Is(err, ErrDeadline):
+				return nil, context.DeadlineExceeded
 			case errors.Is(err, ErrAckTimeout):
 				// The store is slow or failing. The client hears so in
 				// bounded time; the like is held and stored once the store
