@@ -49,9 +49,12 @@ func BenchmarkWriteBatch(b *testing.B) {
 					}
 					b.StartTimer()
 					c0 := processCPU()
-					if err := store.WriteBatch(ctx, batch); err != nil {
+					// A deadline per write, as like.Buffer gives each.
+					wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+					if err := store.WriteBatch(wctx, batch); err != nil {
 						b.Fatal(err)
 					}
+					cancel()
 					store.AfterWrite(ctx)
 					cpu += processCPU() - c0
 				}

@@ -270,6 +270,13 @@ func (s *LikeStore) writeBatch(ctx context.Context, b like.Batch, added map[stri
 		return false, fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer tx.Rollback()
+	// The statements run without ctx's cancellation: for a context that
+	// can end, the driver starts a goroutine per statement to interrupt
+	// it, which cost more than a durable commit's inserts. They cannot
+	// wait for anything (BEGIN IMMEDIATE took the write lock, and ctx
+	// still ends the wait for it and the commit), and each takes
+	// microseconds.
+	ctx = context.WithoutCancel(ctx)
 	// The i-th like of the batch gets like_row last+1+i, stored or not.
 	var last int64
 	if err := tx.StmtContext(ctx, s.lastRow).QueryRowContext(ctx).Scan(&last); err != nil {
