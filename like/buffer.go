@@ -35,7 +35,8 @@ type BufferConfig struct {
 	MinCommitGap time.Duration
 	// AckTimeout, if not zero, bounds how long a waiter of Add's channel
 	// waits: one that is not stored by then receives ErrAckTimeout, within
-	// an eighth of AckTimeout after it, and its likes are still stored.
+	// an eighth of AckTimeout (at most 250 ms) after it, and its likes are
+	// still stored.
 	// One ticker serves every waiter, where a timer per durable request
 	// cost each request a timer's start and stop.
 	AckTimeout time.Duration
@@ -159,8 +160,8 @@ func (b *Buffer) Add(likes []Like) (<-chan error, error) { return b.AddUntil(lik
 
 // AddUntil is Add for a waiter with a deadline (not zero): if its likes
 // are not stored by then, the channel receives ErrDeadline, from the same
-// ticker as ErrAckTimeout (so within an eighth of AckTimeout after it). A
-// deadline costs no timer of its own.
+// ticker as ErrAckTimeout (so as late as that may be). A deadline costs
+// no timer of its own.
 func (b *Buffer) AddUntil(likes []Like, deadline time.Time) (<-chan error, error) {
 	r := &request{likes: likes, done: make(chan error, 1)}
 	if b.cfg.AckTimeout > 0 {
@@ -382,11 +383,12 @@ var ErrAckTimeout = errors.New("like: not stored within the acknowledgement time
 var ErrDeadline = errors.New("like: not stored by the caller's deadline")
 
 // expireAcks answers the waiters whose likes are not stored by their
-// expiry, checking every eighth of AckTimeout, until the flusher stops.
+// expiry, checking every eighth of AckTimeout (at most 250 ms), until the
+// flusher stops.
 // It looks at every waiting request (at most one per like the buffer
 // holds, so its work is bounded by the buffer's capacity).
 func (b *Buffer) expireAcks() {
-	t := time.NewTicker(b.cfg.AckTimeout / 8)
+	t := time.NewTicker(min(b.cfg.AckTimeout/8, 250*time.Millisecond))
 	defer t.Stop()
 	for {
 		select {
