@@ -4,12 +4,15 @@
 package sqlite
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -295,6 +298,11 @@ func (s *LikeStore) writeBatch(ctx context.Context, b like.Batch, added map[stri
 			keyed = append(keyed, i)
 		}
 	}
+	// Keys in their order in like_keys: each insert then lands beside the
+	// previous one, and the B-tree's cursor moves forward instead of
+	// descending from the root for every key. The same id twice keeps its
+	// batch order, so its key names the row of its first place.
+	slices.SortFunc(keyed, func(i, j int) int { return cmp.Or(bytes.Compare(ids[i], ids[j]), i-j) })
 	args := make([]any, 0, 7*maxInsertRows)
 	keyArgs := func(idx []int) []any {
 		args = args[:0]
