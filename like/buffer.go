@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -32,6 +33,13 @@ type BufferConfig struct {
 	// request on its own (a commit per like costs more CPU than the rest of
 	// the request), while an idle one commits a lone like at once.
 	MinCommitGap time.Duration
+	// AckTimeout, if not zero, bounds how long a waiter of Add's channel
+	// waits: one that is not stored by then receives ErrAckTimeout, within
+	// an eighth of AckTimeout (at most 250 ms) after it, and its likes are
+	// still stored.
+	// One ticker serves every waiter, where a timer per durable request
+	// cost each request a timer's start and stop.
+	AckTimeout time.Duration
 }
 
 func (c *BufferConfig) defaults() {
@@ -62,7 +70,22 @@ func (c *BufferConfig) defaults() {
 // across batches, so it is acknowledged by exactly one commit.
 type request struct {
 	likes []Like
-	done  chan error // receives nil once stored, or why it was not
+	done  chan error // receives nil once stored, or why it was not: once
+	// expires is when the waiter hears ErrAckTimeout (or, if byDeadline,
+	// ErrDeadline): AckTimeout after Add, or the caller's deadline if
+	// that is sooner. Zero: never.
+	expires    time.Time
+	byDeadline bool
+	// answered is set by whoever sends on done (the flusher, the ack
+	// timeout, the shutdown), so that done receives one answer.
+	answered atomic.Bool
+}
+
+// answer sends err on done unless another answer came first.
+func (r *request) answer(err error) {
+	if r.answered.CompareAndSwap(false, true) {
+		r.done <- err
+	}
 }
 
 // Buffer holds accepted likes in memory and writes them to the store in
@@ -78,9 +101,10 @@ type Buffer struct {
 
 	mu       sync.Mutex
 	pending  []*request
-	npending int  // likes in pending
-	inflight int  // likes in the batch being written
-	closed   bool // no more Adds
+	npending int        // likes in pending
+	inflight int        // likes in the batch being written
+	writing  []*request // the requests of that batch, for AckTimeout
+	closed   bool       // no more Adds
 	// failingSince is when the current run of failed writes began; zero
 	// while writes succeed.
 	failingSince time.Time
@@ -122,14 +146,30 @@ func NewBuffer(store Store, cfg BufferConfig, metrics Metrics, logger *slog.Logg
 		ctx: ctx, cancel: cancel,
 	}
 	go b.run()
+	if cfg.AckTimeout > 0 {
+		go b.expireAcks()
+	}
 	return b
 }
 
 // Add queues likes for storage. The returned channel receives nil once they
 // are stored (for durable acknowledgement), or an error if they never will
-// be (the process stopped before its grace period let them be written).
-func (b *Buffer) Add(likes []Like) (<-chan error, error) {
+// be (the process stopped before its grace period let them be written), or
+// ErrAckTimeout (see BufferConfig.AckTimeout).
+func (b *Buffer) Add(likes []Like) (<-chan error, error) { return b.AddUntil(likes, time.Time{}) }
+
+// AddUntil is Add for a waiter with a deadline (not zero): if its likes
+// are not stored by then, the channel receives ErrDeadline, from the same
+// ticker as ErrAckTimeout (so as late as that may be). A deadline costs
+// no timer of its own.
+func (b *Buffer) AddUntil(likes []Like, deadline time.Time) (<-chan error, error) {
 	r := &request{likes: likes, done: make(chan error, 1)}
+	if b.cfg.AckTimeout > 0 {
+		r.expires = time.Now().Add(b.cfg.AckTimeout)
+		if !deadline.IsZero() && deadline.Before(r.expires) {
+			r.expires, r.byDeadline = deadline, true
+		}
+	}
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
@@ -229,6 +269,7 @@ func (b *Buffer) flushAll() {
 		err := b.write(batch)
 		b.mu.Lock()
 		b.inflight = 0
+		b.writing = nil
 		if err != nil {
 			// Only when abandoned at shutdown: put the likes back so that
 			// Close can count them, and tell their waiters.
@@ -244,7 +285,7 @@ func (b *Buffer) flushAll() {
 		b.metrics.BufferDepth(depth)
 		b.stored() // before the acks, so that a reader after an ack knows to catch up
 		for _, r := range reqs {
-			r.done <- nil
+			r.answer(nil)
 		}
 		if cp, ok := b.store.(Checkpointer); ok {
 			cp.AfterWrite(b.ctx)
@@ -267,6 +308,7 @@ func (b *Buffer) take() (Batch, []*request) {
 	b.pending = b.pending[i:]
 	b.npending -= n
 	b.inflight = n
+	b.writing = reqs
 	batch := Batch{ID: uuid.NewString(), Likes: make([]Like, 0, n)}
 	for _, r := range reqs {
 		batch.Likes = append(batch.Likes, r.likes...)
@@ -328,7 +370,45 @@ func (b *Buffer) failPending() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, r := range b.pending {
-		r.done <- errNotStored
+		r.answer(errNotStored)
+	}
+}
+
+// ErrAckTimeout is what a waiter of Add receives when its likes are not
+// stored within BufferConfig.AckTimeout; they are still stored later.
+var ErrAckTimeout = errors.New("like: not stored within the acknowledgement timeout")
+
+// ErrDeadline is what a waiter of AddUntil receives when its likes are not
+// stored by its deadline; they are still stored later.
+var ErrDeadline = errors.New("like: not stored by the caller's deadline")
+
+// expireAcks answers the waiters whose likes are not stored by their
+// expiry, checking every eighth of AckTimeout (at most 250 ms), until the
+// flusher stops.
+// It looks at every waiting request (at most one per like the buffer
+// holds, so its work is bounded by the buffer's capacity).
+func (b *Buffer) expireAcks() {
+	t := time.NewTicker(min(b.cfg.AckTimeout/8, 250*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-b.done:
+			return
+		case now := <-t.C:
+			b.mu.Lock()
+			for _, reqs := range [][]*request{b.writing, b.pending} {
+				for _, r := range reqs {
+					switch {
+					case r.expires.IsZero() || now.Before(r.expires):
+					case r.byDeadline:
+						r.answer(ErrDeadline)
+					default:
+						r.answer(ErrAckTimeout)
+					}
+				}
+			}
+			b.mu.Unlock()
+		}
 	}
 }
 

@@ -132,7 +132,9 @@ type Store interface {
 	// not stored yet and the summaries of exactly those likes. So it is
 	// idempotent (writing a batch again after an ambiguous failure changes
 	// nothing), and a like that another batch, on any server, has stored
-	// already (a retried request) is neither stored nor counted twice.
+	// already (a retried request) is neither stored nor counted twice. A
+	// store may rely on a like with a RandomID being carried by no other
+	// batch: it only has to recognise a rewrite of the like's own batch.
 	WriteBatch(ctx context.Context, b Batch) error
 	// MaxBatchLikes is the most likes one WriteBatch may carry (Spanner's
 	// mutation limit); 0 means no limit of the store's own.
@@ -223,4 +225,22 @@ func LikeID(edition, userUUID, requestID string, index int) string {
 	name = append(name, 0)
 	name = strconv.AppendInt(name, int64(index), 10)
 	return uuid.NewSHA1(likeIDSpace, name).String()
+}
+
+// NewID returns the ID of a like that came without an idempotency key: a
+// random (version 4) UUID, so no key starts with an ever-growing value.
+func NewID() string { return uuid.NewString() }
+
+// RandomID reports whether id is a random like ID (NewID's). No request
+// but the one that drew it can carry it, and that request's likes go into
+// one batch, so a store recognises it again only in a rewrite of that
+// batch, by the batch's ID, without looking the like up. Any other ID,
+// LikeID's above all (version 5), may come again in another batch, from a
+// retried request on any server.
+func RandomID(id string) bool {
+	if len(id) != 36 {
+		return false
+	}
+	u, err := uuid.Parse(id)
+	return err == nil && u.Version() == 4 && u.Variant() == uuid.RFC4122
 }

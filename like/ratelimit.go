@@ -25,8 +25,14 @@ type RateLimiter struct {
 	now   func() time.Time
 
 	mu        sync.Mutex
-	buckets   map[string]*bucket
+	buckets   map[string]bucket // by value: no pointer per client for the GC to trace
 	lastSweep time.Time
+	// sweepEvery is how often buckets that have refilled are dropped: the
+	// time an empty bucket takes to refill, at most a minute. A server
+	// that meets a new UUID with every request (as at a conference, one
+	// tap per attendee) then holds the clients of the last few seconds,
+	// not of a minute.
+	sweepEvery time.Duration
 }
 
 type bucket struct {
@@ -39,7 +45,11 @@ func NewRateLimiter(rate float64, burst int, now func() time.Time) *RateLimiter 
 	if burst < MaxCount {
 		burst = MaxCount // one request of the largest count must be possible
 	}
-	return &RateLimiter{rate: rate, burst: float64(burst), now: now, buckets: map[string]*bucket{}, lastSweep: now()}
+	l := &RateLimiter{rate: rate, burst: float64(burst), now: now, buckets: map[string]bucket{}, lastSweep: now(), sweepEvery: time.Minute}
+	if rate > 0 {
+		l.sweepEvery = min(l.sweepEvery, max(time.Second, time.Duration(float64(burst)/rate*float64(time.Second))))
+	}
+	return l
 }
 
 // Allow takes n tokens from the client's bucket and reports whether there
@@ -52,26 +62,26 @@ func (l *RateLimiter) Allow(client string, n int) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.sweep(now)
-	b := l.buckets[client]
-	if b == nil {
-		b = &bucket{tokens: l.burst, last: now}
-		l.buckets[client] = b
+	b, ok := l.buckets[client]
+	if !ok {
+		b = bucket{tokens: l.burst, last: now}
 	}
 	if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
 		b.tokens = min(l.burst, b.tokens+elapsed*l.rate)
 	}
 	b.last = now
-	if b.tokens < float64(n) {
-		return false
+	allowed := b.tokens >= float64(n)
+	if allowed {
+		b.tokens -= float64(n)
 	}
-	b.tokens -= float64(n)
-	return true
+	l.buckets[client] = b
+	return allowed
 }
 
 // sweep drops buckets that have refilled completely: they hold no state a
 // new bucket would not.
 func (l *RateLimiter) sweep(now time.Time) {
-	if now.Sub(l.lastSweep) < time.Minute {
+	if now.Sub(l.lastSweep) < l.sweepEvery {
 		return
 	}
 	l.lastSweep = now

@@ -2,12 +2,11 @@ package like
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/techconf/techconf"
 )
@@ -84,8 +83,14 @@ func Open(ctx context.Context, store Store, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load like totals: %w", err)
 	}
+	if cfg.AckTimeout <= 0 {
+		cfg.AckTimeout = 5 * time.Second
+	}
 	s := &Service{cfg: cfg, observer: observer, broker: broker}
 	cfg.Buffer.Eager = cfg.Ack == AckDurable
+	if cfg.Ack == AckDurable {
+		cfg.Buffer.AckTimeout = cfg.AckTimeout
+	}
 	// After each commit of its own, the observer reads the new summaries at
 	// once, in its own goroutine: neither the acknowledgement nor the next
 	// commit waits for that read. A reader that comes before it ends
@@ -93,9 +98,6 @@ func Open(ctx context.Context, store Store, cfg Config) (*Service, error) {
 	s.buffer = NewBuffer(store, cfg.Buffer, cfg.Metrics, cfg.Logger, observer.Committed)
 	s.limiter = NewRateLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now)
 	s.addrs = NewRateLimiter(cfg.AddrRateLimit, cfg.AddrRateBurst, cfg.Now)
-	if s.cfg.AckTimeout <= 0 {
-		s.cfg.AckTimeout = 5 * time.Second
-	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.stopped.Add(1)
@@ -136,9 +138,11 @@ func (s *Service) CreateOnce(ctx context.Context, k Key, userUUID, requestID str
 	now := s.cfg.Now()
 	likes := make([]Like, count)
 	for i := range likes {
-		id := uuid.NewString() // random: no key starts with an ever-growing value
+		var id string
 		if requestID != "" {
 			id = LikeID(k.Edition, userUUID, requestID, i)
+		} else {
+			id = NewID()
 		}
 		likes[i] = Like{
 			ID:        id,
@@ -149,21 +153,30 @@ func (s *Service) CreateOnce(ctx context.Context, k Key, userUUID, requestID str
 			ServerID:  s.cfg.ServerID,
 		}
 	}
-	done, err := s.buffer.Add(likes)
+	var deadline time.Time
+	if d, ok := ctx.Deadline(); ok && s.cfg.Ack == AckDurable {
+		deadline = d
+	}
+	done, err := s.buffer.AddUntil(likes, deadline)
 	if err != nil {
 		return nil, err
 	}
 	if s.cfg.Ack == AckDurable {
-		timer := time.NewTimer(s.cfg.AckTimeout)
-		defer timer.Stop()
+		// ctx's deadline is kept by the buffer's ticker (ErrDeadline), so
+		// a caller may pass a deadline without a timer behind it (see
+		// graphql's fast path); ctx.Done is for a client that goes away.
 		select {
-		case <-timer.C:
-			// The store is slow or failing. The client hears so in bounded
-			// time; the like is held and stored once the store recovers,
-			// so a retry may count it twice but nothing is lost.
-			return nil, techconf.Errorf(techconf.EUNAVAILABLE, "the like is not stored yet (the database is slow or failing); it is kept and stored when the database recovers")
 		case err := <-done:
-			if err != nil {
+			switch {
+			case errors.Is(err, ErrDeadline):
+				return nil, context.DeadlineExceeded
+			case errors.Is(err, ErrAckTimeout):
+				// The store is slow or failing. The client hears so in
+				// bounded time; the like is held and stored once the store
+				// recovers, so a retry may count it twice but nothing is
+				// lost.
+				return nil, techconf.Errorf(techconf.EUNAVAILABLE, "the like is not stored yet (the database is slow or failing); it is kept and stored when the database recovers")
+			case err != nil:
 				return nil, techconf.Errorf(techconf.EUNAVAILABLE, "the server stopped before the like was stored; retry")
 			}
 		case <-ctx.Done():

@@ -4,12 +4,15 @@
 package sqlite
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -136,19 +139,20 @@ func stripComments(s string) string {
 type LikeStore struct {
 	db *DB
 
-	// Statements prepared once: parsing SQL was a fifth of the CPU of a
-	// flush when every batch prepared its own.
-	insertLikes map[int]*sql.Stmt // by rows per statement: insertSizes
-	insertSum   *sql.Stmt
-	changes     *sql.Stmt
+	// Statements prepared once, each at its first use: parsing SQL was a
+	// fifth of the CPU of a flush when every batch prepared its own.
+	// Inserts come in every row count from 1 to maxInsertRows, so a batch
+	// of n rows takes n/maxInsertRows statements, rounded up: a durable
+	// commit holds a few dozen likes, and each statement costs as much as
+	// a dozen rows.
+	stmtMu      sync.Mutex
+	likeInserts [maxInsertRows + 1]*sql.Stmt // likes, by rows
+	keyInserts  [maxInsertRows + 1]*sql.Stmt // like_keys, by rows
+	keyReturns  [maxInsertRows + 1]*sql.Stmt // like_keys ... RETURNING, by rows (returnSizes)
 
-	// plainInserts are the INSERTs without RETURNING (WriteBatch's usual
-	// way), one for every row count from 1 to 100, each prepared at its
-	// first use: a batch of n likes takes n/100 statements, rounded up,
-	// where the sizes above took up to 8 more. A durable commit holds a
-	// few dozen likes, and each statement cost as much as a dozen rows.
-	plainMu      sync.Mutex
-	plainInserts [maxInsertRows + 1]*sql.Stmt
+	lastRow   *sql.Stmt
+	insertSum *sql.Stmt
+	changes   *sql.Stmt
 
 	// The WAL checkpoint (AfterWrite): likes stored since the last one,
 	// and when it was.
@@ -177,42 +181,45 @@ var walRestartFrames = 4 * checkpointLikes
 
 var _ like.Store = (*LikeStore)(nil)
 
-// insertSizes are the rows per INSERT ... RETURNING statement, largest
+// returnSizes are the rows per INSERT ... RETURNING of keys, largest
 // first, for the rare batch that holds a like stored before: it takes
-// about n/100 + 8 statements, each prepared once.
-var insertSizes = []int{100, 20, 5, 1}
+// about n/100 + 8 statements.
+var returnSizes = []int{100, 20, 5, 1}
 
-// maxInsertRows is the most rows one INSERT of likes carries.
+// maxInsertRows is the most rows one INSERT carries.
 const maxInsertRows = 100
 
-// insertLikesSQL is the INSERT of n likes, each stored once.
+// insertLikesSQL is the INSERT of n likes, each at the like_row it is given.
 func insertLikesSQL(n int) string {
-	row := "(?, ?, ?, ?, ?, ?)"
-	return `INSERT INTO likes (like_id, edition, session_id, user_uuid, created_at, server_id) VALUES ` +
-		row + strings.Repeat(", "+row, n-1) + ` ON CONFLICT (like_id) DO NOTHING`
+	return `INSERT INTO likes (like_row, like_id, edition, session_id, user_uuid, created_at, server_id) VALUES ` +
+		repeatRows("(?, ?, ?, ?, ?, ?, ?)", n)
 }
 
-// plainInsert returns the INSERT of n likes without RETURNING, prepared.
-func (s *LikeStore) plainInsert(n int) (*sql.Stmt, error) {
-	s.plainMu.Lock()
-	defer s.plainMu.Unlock()
-	if s.plainInserts[n] == nil {
-		stmt, err := s.db.db.Prepare(insertLikesSQL(n))
+// insertKeysSQL is the INSERT of n like keys, each key stored once.
+func insertKeysSQL(n int) string {
+	return `INSERT INTO like_keys (like_id, like_row) VALUES ` + repeatRows("(?, ?)", n) + ` ON CONFLICT (like_id) DO NOTHING`
+}
+
+func repeatRows(row string, n int) string { return row + strings.Repeat(", "+row, n-1) }
+
+// prepared returns (*cache)[n], preparing query(n) at its first use.
+func (s *LikeStore) prepared(cache *[maxInsertRows + 1]*sql.Stmt, n int, query func(int) string) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if cache[n] == nil {
+		stmt, err := s.db.db.Prepare(query(n))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("sqlite: prepare: %w", err)
 		}
-		s.plainInserts[n] = stmt
+		cache[n] = stmt
 	}
-	return s.plainInserts[n], nil
+	return cache[n], nil
 }
 
 // NewLikeStore returns a like store on db.
 func NewLikeStore(db *DB) *LikeStore {
 	s := &LikeStore{db: db}
-	s.insertLikes = map[int]*sql.Stmt{}
-	for _, n := range insertSizes {
-		s.insertLikes[n] = db.mustPrepare(insertLikesSQL(n) + ` RETURNING like_id`)
-	}
+	s.lastRow = db.mustPrepare(`SELECT coalesce(max(like_row), 0) FROM likes`)
 	s.insertSum = db.mustPrepare(`INSERT INTO like_summaries (batch_id, edition, session_id, server_id, second, likes) VALUES (?, ?, ?, ?, ?, ?)`)
 	s.changes = db.mustPrepare(`SELECT seq, batch_id, edition, session_id, server_id, second, likes
 		FROM like_summaries WHERE seq > ? ORDER BY seq LIMIT ?`)
@@ -233,14 +240,22 @@ func (db *DB) mustPrepare(query string) *sql.Stmt {
 func (s *LikeStore) MaxBatchLikes() int { return 0 }
 
 // WriteBatch stores the batch's likes that are not stored yet, and the
-// summaries of exactly those, in one transaction. It first inserts every
-// like with ON CONFLICT DO NOTHING and counts the rows inserted: when all
-// are new, as nearly always, the batch's summaries are written as they
-// are. Otherwise (a retried write of this batch, a retried request stored
-// by another server) it starts again and has each INSERT return the IDs
-// it added (RETURNING), so that a like stored before is skipped and not
-// counted, in the same snapshot that writes. Reading the returned rows
+// summaries of exactly those, in one transaction.
+//
+// Likes are appended to the likes table; only those whose ID another
+// batch may carry (not a like.RandomID: a retried request's) are looked up,
+// by inserting their keys into like_keys with ON CONFLICT DO NOTHING and
+// counting the rows inserted. When all are new, as nearly always, the
+// batch is written as it is. Otherwise (a retried request stored by this
+// or another server) it starts again and has each key INSERT return the
+// IDs it added (RETURNING), so that a like stored before is skipped and
+// not counted, in the same snapshot that writes. Reading the returned rows
 // was half of the inserts' cost, so only the rare batch pays for it.
+//
+// A like with a random ID is in no batch but its own, so a rewrite of its
+// batch (after a failure that left the commit in doubt) is the only way it
+// can come again. The first of them in a batch gets a key too: if that key
+// is stored, the batch was, and the rewrite changes nothing.
 func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 	allNew, err := s.writeBatch(ctx, b, nil)
 	if err == nil && !allNew {
@@ -249,66 +264,133 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 	return err
 }
 
-// writeBatch is one try of WriteBatch. With added nil, it inserts without
-// RETURNING and commits only if every like was new (allNew); with a map,
-// it collects the added IDs into it and counts exactly those.
+// writeBatch is one try of WriteBatch. With added nil, it inserts keys
+// without RETURNING and commits only if every key was new (allNew); with a
+// map, it collects the added keys into it and stores exactly their likes.
 func (s *LikeStore) writeBatch(ctx context.Context, b like.Batch, added map[string]bool) (allNew bool, err error) {
 	tx, err := s.db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer tx.Rollback()
-	likes := b.Likes
-	args := make([]any, 0, 6*maxInsertRows)
-	appendArgs := func(likes []like.Like) {
+	// The statements run without ctx's cancellation: for a context that
+	// can end, the driver starts a goroutine per statement to interrupt
+	// it, which cost more than a durable commit's inserts. They cannot
+	// wait for anything (BEGIN IMMEDIATE took the write lock, and ctx
+	// still ends the wait for it and the commit), and each takes
+	// microseconds.
+	ctx = context.WithoutCancel(ctx)
+	// The i-th like of the batch gets like_row last+1+i, stored or not.
+	var last int64
+	if err := tx.StmtContext(ctx, s.lastRow).QueryRowContext(ctx).Scan(&last); err != nil {
+		return false, fmt.Errorf("sqlite: last like row: %w", err)
+	}
+	ids := make([][]byte, len(b.Likes))
+	random := make([]bool, len(b.Likes))
+	keyed := make([]int, 0, len(b.Likes)) // indexes of the likes with a key
+	marker := -1                          // the first like with a random ID, keyed too
+	for i, l := range b.Likes {
+		ids[i], random[i] = idBytes(l.ID), like.RandomID(l.ID)
+		if random[i] && marker < 0 {
+			marker, random[i] = i, false
+		}
+		if !random[i] {
+			keyed = append(keyed, i)
+		}
+	}
+	// Keys in their order in like_keys: each insert then lands beside the
+	// previous one, and the B-tree's cursor moves forward instead of
+	// descending from the root for every key. The same id twice keeps its
+	// batch order, so its key names the row of its first place.
+	slices.SortFunc(keyed, func(i, j int) int { return cmp.Or(bytes.Compare(ids[i], ids[j]), i-j) })
+	args := make([]any, 0, 7*maxInsertRows)
+	keyArgs := func(idx []int) []any {
 		args = args[:0]
-		for _, l := range likes {
-			args = append(args, idBytes(l.ID), l.Edition, l.SessionID, l.UserUUID, l.CreatedAt.UnixMicro(), l.ServerID)
+		for _, i := range idx {
+			args = append(args, ids[i], last+1+int64(i))
 		}
+		return args
 	}
-	inserted := int64(0)
-	for added == nil && len(likes) > 0 {
-		n := min(len(likes), maxInsertRows)
-		stmt, err := s.plainInsert(n)
-		if err != nil {
-			return false, fmt.Errorf("sqlite: prepare insert: %w", err)
-		}
-		appendArgs(likes[:n])
-		res, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
-		if err != nil {
-			return false, fmt.Errorf("sqlite: insert likes: %w", err)
-		}
-		rows, err := res.RowsAffected()
-		if err != nil {
-			return false, fmt.Errorf("sqlite: insert likes: %w", err)
-		}
-		inserted += rows
-		likes = likes[n:]
-	}
-	for _, size := range insertSizes {
-		if added == nil || len(likes) < size {
-			continue
-		}
-		stmt := tx.StmtContext(ctx, s.insertLikes[size])
-		for len(likes) >= size {
-			appendArgs(likes[:size])
-			if err := collectIDs(ctx, stmt, args, added); err != nil {
-				return false, fmt.Errorf("sqlite: insert likes: %w", err)
+	stored := b.Likes
+	if added == nil {
+		inserted := int64(0)
+		for rest := keyed; len(rest) > 0; {
+			n := min(len(rest), maxInsertRows)
+			stmt, err := s.prepared(&s.keyInserts, n, insertKeysSQL)
+			if err != nil {
+				return false, err
 			}
-			likes = likes[size:]
+			res, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, keyArgs(rest[:n])...)
+			if err != nil {
+				return false, fmt.Errorf("sqlite: insert like keys: %w", err)
+			}
+			rows, err := res.RowsAffected()
+			if err != nil {
+				return false, fmt.Errorf("sqlite: insert like keys: %w", err)
+			}
+			inserted += rows
+			rest = rest[n:]
 		}
+		if inserted < int64(len(keyed)) {
+			return false, nil // some were stored before: again, with RETURNING
+		}
+	} else {
+		rest := keyed
+		for _, size := range returnSizes {
+			if len(rest) < size {
+				continue
+			}
+			stmt, err := s.prepared(&s.keyReturns, size, func(n int) string { return insertKeysSQL(n) + ` RETURNING like_id` })
+			if err != nil {
+				return false, err
+			}
+			txStmt := tx.StmtContext(ctx, stmt)
+			for len(rest) >= size {
+				if err := collectIDs(ctx, txStmt, keyArgs(rest[:size]), added); err != nil {
+					return false, fmt.Errorf("sqlite: insert like keys: %w", err)
+				}
+				rest = rest[size:]
+			}
+		}
+		if marker >= 0 && !added[string(ids[marker])] {
+			return true, nil // the batch was written before: nothing to add
+		}
+		stored = nil
 	}
-	fresh := b
-	switch {
-	case added == nil && inserted < int64(len(b.Likes)):
-		return false, nil // some were stored before: again, with RETURNING
-	case added != nil && len(added) == 0:
-		return true, nil // all stored before: nothing to count
-	case added != nil:
-		fresh = b.Fresh(func(id string) bool { return added[string(idBytes(id))] })
+	// The likes, at their rows. A keyed like is stored where its key was
+	// added: at its first place in the batch (a request retried before its
+	// first try was written puts the same IDs twice in one batch).
+	rows := make([]int, 0, len(b.Likes))
+	for i, l := range b.Likes {
+		if added != nil {
+			if !random[i] {
+				if !added[string(ids[i])] {
+					continue
+				}
+				delete(added, string(ids[i]))
+			}
+			stored = append(stored, l)
+		}
+		rows = append(rows, i)
+	}
+	for rest := rows; len(rest) > 0; {
+		n := min(len(rest), maxInsertRows)
+		stmt, err := s.prepared(&s.likeInserts, n, insertLikesSQL)
+		if err != nil {
+			return false, err
+		}
+		args = args[:0]
+		for _, i := range rest[:n] {
+			l := &b.Likes[i]
+			args = append(args, last+1+int64(i), ids[i], l.Edition, l.SessionID, l.UserUUID, l.CreatedAt.UnixMicro(), l.ServerID)
+		}
+		if _, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...); err != nil {
+			return false, fmt.Errorf("sqlite: insert likes: %w", err)
+		}
+		rest = rest[n:]
 	}
 	sum := tx.StmtContext(ctx, s.insertSum)
-	for _, sm := range fresh.Summaries() {
+	for _, sm := range (like.Batch{ID: b.ID, Likes: stored}).Summaries() {
 		if _, err := sum.ExecContext(ctx, sm.BatchID, sm.Edition, sm.SessionID, sm.ServerID, sm.Second, sm.Likes); err != nil {
 			return false, fmt.Errorf("sqlite: insert summary: %w", err)
 		}
@@ -317,7 +399,7 @@ func (s *LikeStore) writeBatch(ctx context.Context, b like.Batch, added map[stri
 		return false, fmt.Errorf("sqlite: commit: %w", err)
 	}
 	s.cpMu.Lock()
-	s.cpLikes += len(fresh.Likes)
+	s.cpLikes += len(stored)
 	s.cpMu.Unlock()
 	return true, nil
 }
@@ -355,7 +437,7 @@ func (db *DB) checkpoint(ctx context.Context, mode string) (frames, done int, er
 }
 
 // collectIDs runs an INSERT ... RETURNING like_id and adds the returned
-// IDs (the rows it really inserted), as stored (idBytes), to added.
+// IDs (the keys it really inserted), as stored (idBytes), to added.
 func collectIDs(ctx context.Context, stmt *sql.Stmt, args []any, added map[string]bool) error {
 	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {

@@ -2,8 +2,10 @@
 # createLike throughput of two techconf binaries in one session, against
 # the plain net/http handler: a new client UUID per request, 64
 # connections, the server with default flags on core 0, wrk on core 1, a
-# fresh SQLite database for each run. The "after" binary gets an
-# idempotency key (requestId) with every request, as the web page sends.
+# fresh SQLite database for each run. Both binaries get an idempotency key
+# (requestId) with every request, as the web page sends (like-key.lua);
+# BEFORE_LUA=like-fresh.lua for a "before" binary older than the key
+# (issue 15), and AFTER_LUA=like-fresh.lua for likes without a key.
 #   go build -o /tmp/tc-after ./cmd/techconf           # this tree
 #   (cd OLD_TREE && go build -o /tmp/tc-before ./cmd/techconf)
 #   go build -o /tmp/techconf-bench ./cmd/techconf-bench
@@ -13,6 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 BEFORE=$1 AFTER=$2 ROUNDS=${3:-2} B=${BENCH:-/tmp/techconf-bench} DIR=$(mktemp -d)
+BEFORE_LUA=${BEFORE_LUA:-like-key.lua} AFTER_LUA=${AFTER_LUA:-like-key.lua}
+P=${PORT_BASE:-18000} # ports P+81, P+90, P+1010, P+1081: PORT_BASE=28000 beside another run
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$DIR"' EXIT
 
 # cpu: the server's CPU time so far (user + system), in clock ticks.
@@ -32,8 +36,8 @@ stop() { kill "$PID"; wait "$PID" 2>/dev/null || true; }
 RUN=0
 if [ "${SPANNER:-}" = 1 ]; then
   EMU=$(command -v emulator_main || echo "$(gcloud info --format='value(installation.sdk_root)')/bin/cloud_spanner_emulator/emulator_main")
-  taskset -c 1 "$EMU" --host_port 127.0.0.1:19010 >/dev/null 2>&1 &
-  export SPANNER_EMULATOR_HOST=127.0.0.1:19010
+  taskset -c 1 "$EMU" --host_port 127.0.0.1:$((P + 1010)) >/dev/null 2>&1 &
+  export SPANNER_EMULATOR_HOST=127.0.0.1:$((P + 1010))
   sleep 2
 fi
 serve() { # binary, ack mode
@@ -51,24 +55,24 @@ serve() { # binary, ack mode
   local extra=()
   ADMIN=
   if "$1" serve --help 2>&1 | grep -- --like-rate-limit-per-addr >/dev/null; then
-    extra+=(--like-rate-limit-per-addr 0 --admin-addr 127.0.0.1:19081)
-    ADMIN=http://127.0.0.1:19081/metrics
+    extra+=(--like-rate-limit-per-addr 0 --admin-addr 127.0.0.1:$((P + 1081)))
+    ADMIN=http://127.0.0.1:$((P + 1081))/metrics
   fi
-  taskset -c 0 "$1" serve --addr 127.0.0.1:18081 --db "$db" --like-ack "$2" "${extra[@]}" 2>/dev/null &
+  taskset -c 0 "$1" serve --addr 127.0.0.1:$((P + 81)) --db "$db" --like-ack "$2" "${extra[@]}" 2>/dev/null &
   PID=$!
-  for _ in $(seq 50); do curl -fs http://127.0.0.1:18081/healthz/readiness >/dev/null && return; sleep 0.1; done
+  for _ in $(seq 50); do curl -fs http://127.0.0.1:$((P + 81))/healthz/readiness >/dev/null && return; sleep 0.1; done
 }
 baseline() {
-  taskset -c 0 "$B" baseline --addr 127.0.0.1:18090 >/dev/null &
+  taskset -c 0 "$B" baseline --addr 127.0.0.1:$((P + 90)) >/dev/null &
   PID=$!
   sleep 0.5
-  printf '%-20s %s\n' "plain handler" "$(run http://127.0.0.1:18090/)"
+  printf '%-20s %s\n' "plain handler" "$(run http://127.0.0.1:$((P + 90))/)"
   stop
 }
 like() { # name, binary, ack mode, script
   serve "$2" "$3"
   local refused=""
-  printf '%-20s %s' "$1" "$(run -s "$4" http://127.0.0.1:18081/2018/api/query)"
+  printf '%-20s %s' "$1" "$(run -s "$4" http://127.0.0.1:$((P + 81))/2018/api/query)"
   if [ -n "$ADMIN" ]; then
     refused=$(curl -fs "$ADMIN" | awk '/^techconf_likes_rejected_total/ {n += $2} END {print n + 0}')
     printf '   refused %s' "$refused"
@@ -79,9 +83,9 @@ like() { # name, binary, ack mode, script
 for r in $(seq "$ROUNDS"); do
   echo "round $r"
   baseline
-  like "before, buffered" "$BEFORE" buffered like-fresh.lua
-  like "after, buffered" "$AFTER" buffered like-key.lua
-  like "before, durable" "$BEFORE" durable like-fresh.lua
-  like "after, durable" "$AFTER" durable like-key.lua
+  like "before, buffered" "$BEFORE" buffered "$BEFORE_LUA"
+  like "after, buffered" "$AFTER" buffered "$AFTER_LUA"
+  like "before, durable" "$BEFORE" durable "$BEFORE_LUA"
+  like "after, durable" "$AFTER" durable "$AFTER_LUA"
 done
 baseline

@@ -6,23 +6,26 @@
 # microseconds per request (the server's CPU per request from
 # /proc/PID/stat over the same 15 s, times the part's share).
 #   docs/bench/like-profile.sh /tmp/techconf buffered|durable
+# PROFILE_OUT=FILE keeps the profile (go tool pprof -top -cum BINARY FILE).
 set -euo pipefail
 cd "$(dirname "$0")"
 BIN=$1 MODE=$2 DIR=$(mktemp -d)
+P=${PORT_BASE:-18000} # ports P+81 and P+1081: PORT_BASE=28000 beside another run
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$DIR"' EXIT
 DB=${SPANNER_DB:-sqlite:$DIR/db}
-taskset -c 0 "$BIN" serve --addr 127.0.0.1:18081 --admin-addr 127.0.0.1:19081 --db "$DB" --like-ack "$MODE" \
+taskset -c 0 "$BIN" serve --addr 127.0.0.1:$((P + 81)) --admin-addr 127.0.0.1:$((P + 1081)) --db "$DB" --like-ack "$MODE" \
   --like-rate-limit-per-addr 0 2>/dev/null &
 PID=$!
-for _ in $(seq 50); do curl -fs http://127.0.0.1:18081/healthz/readiness >/dev/null && break; sleep 0.1; done
-taskset -c 1 wrk -t2 -c64 -d20s -s like-key.lua http://127.0.0.1:18081/2018/api/query >"$DIR/wrk" &
+for _ in $(seq 50); do curl -fs http://127.0.0.1:$((P + 81))/healthz/readiness >/dev/null && break; sleep 0.1; done
+taskset -c 1 wrk -t2 -c64 -d20s -s like-key.lua http://127.0.0.1:$((P + 81))/2018/api/query >"$DIR/wrk" &
 WRK=$!
 sleep 2
-reqs() { curl -fs http://127.0.0.1:19081/metrics | awk '/^techconf_http_requests_total.*api\/query/ {n += $2} END {print n + 0}'; }
+reqs() { curl -fs http://127.0.0.1:$((P + 1081))/metrics | awk '/^techconf_http_requests_total.*api\/query/ {n += $2} END {print n + 0}'; }
 n0=$(reqs) c0=$(awk '{print $14 + $15}' /proc/$PID/stat)
-curl -fs -o "$DIR/cpu.pb.gz" 'http://127.0.0.1:19081/debug/pprof/profile?seconds=15'
+curl -fs -o "$DIR/cpu.pb.gz" "http://127.0.0.1:$((P + 1081))/debug/pprof/profile?seconds=15"
 n1=$(reqs) c1=$(awk '{print $14 + $15}' /proc/$PID/stat)
 wait $WRK
+[ -n "${PROFILE_OUT:-}" ] && cp "$DIR/cpu.pb.gz" "$PROFILE_OUT"
 grep Requests/sec "$DIR/wrk"
 US=$(awk -v c=$((c1 - c0)) -v n=$((n1 - n0)) -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", c * 1e6 / hz / n}')
 echo "CPU per request: $US us ($((n1 - n0)) requests in the profile's 15 s; load $(cut -d' ' -f1 /proc/loadavg))"
