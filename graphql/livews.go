@@ -615,7 +615,7 @@ func (lc *liveConn) subscribeHub(ctx context.Context, id string, rc *graphql.Ope
 	if !ok {
 		return false
 	}
-	sub := &liveSub{conn: lc, shape: shape, suffix: nextSuffix(id, lc.nextType())}
+	sub := &liveSub{conn: lc.c, owner: lc, shape: shape, suffix: nextSuffix(id, lc.nextType())}
 	if !lc.setOp(id, &liveOp{cancel: release, sub: sub}) {
 		release()
 		return true

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -20,6 +19,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/techconf/techconf/internal/liveclient"
 )
 
 // runConfig is what `techconf-bench run` is told to do.
@@ -526,36 +527,31 @@ func (b *bench) subscribe(ctx context.Context, group []*sub, target string, up *
 	query := fmt.Sprintf("subscription { likeAdded(sessionId: %d) { likes total } }", b.cfg.Session)
 	url := target + "/" + b.cfg.Edition + "/api/query"
 	if s.protocol == "sse" {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(`{"query":"`+query+`"}`))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept", "text/event-stream")
-		resp, err := http.DefaultClient.Do(req)
+		stream, err := liveclient.DialSSE(ctx, url, []byte(`{"query":"`+query+`"}`))
 		if err != nil {
 			s.failed.Store(true)
 			b.fail("subscribe: " + shortError(err))
 			return
 		}
-		defer resp.Body.Close()
-		sc := bufio.NewScanner(resp.Body)
-		for sc.Scan() {
-			data, ok := strings.CutPrefix(sc.Text(), "data: ")
-			if !ok {
+		defer stream.Close()
+		context.AfterFunc(ctx, func() { stream.Close() })
+		for {
+			ev, err := stream.Next()
+			if err != nil {
+				return
+			}
+			likes, total, ok := liveclient.ParseSSE(ev.Data)
+			if ev.Type != "next" || !ok {
 				continue
 			}
-			var ev struct {
-				Data struct{ LikeAdded struct{ Likes, Total int64 } }
+			b.onEvent(s, likes, total)
+			if !s.connected.Swap(true) {
+				b.connsUp.Add(1)
 			}
-			if json.Unmarshal([]byte(data), &ev) == nil {
-				b.onEvent(s, ev.Data.LikeAdded.Likes, ev.Data.LikeAdded.Total)
-				if !s.connected.Swap(true) {
-					b.connsUp.Add(1)
-				}
-				ready()
-			}
+			ready()
 		}
-		return
 	}
-	conn, err := dialWS(ctx, "ws"+strings.TrimPrefix(url, "http"), s.protocol)
+	conn, err := liveclient.DialWS(ctx, url, s.protocol)
 	if err != nil {
 		for _, s := range group {
 			s.failed.Store(true)
@@ -563,29 +559,29 @@ func (b *bench) subscribe(ctx context.Context, group []*sub, target string, up *
 		b.fail("subscribe: " + shortError(err))
 		return
 	}
-	defer conn.close()
-	context.AfterFunc(ctx, conn.close)
+	defer conn.Close()
+	context.AfterFunc(ctx, func() { conn.Close() })
 	start := "subscribe"
 	if s.protocol == "graphql-ws" {
 		start = "start"
 	}
-	if err := conn.writeJSON(map[string]any{"type": "connection_init"}); err != nil {
+	if err := conn.WriteJSON(map[string]any{"type": "connection_init"}); err != nil {
 		s.failed.Store(true)
 		return
 	}
 	for i := range group {
-		if err := conn.writeJSON(map[string]any{"id": strconv.Itoa(i), "type": start, "payload": map[string]any{"query": query}}); err != nil {
+		if err := conn.WriteJSON(map[string]any{"id": strconv.Itoa(i), "type": start, "payload": map[string]any{"query": query}}); err != nil {
 			s.failed.Store(true)
 			return
 		}
 	}
 	seen := 0
 	for {
-		data, err := conn.read()
+		data, err := conn.Read()
 		if err != nil {
 			return
 		}
-		m, ok := parseEvent(data)
+		m, ok := liveclient.ParseWS(data)
 		if !ok {
 			continue
 		}
@@ -596,7 +592,7 @@ func (b *bench) subscribe(ctx context.Context, group []*sub, target string, up *
 				continue
 			}
 			s := group[i]
-			b.onEvent(s, m.Payload.Data.LikeAdded.Likes, m.Payload.Data.LikeAdded.Total)
+			b.onEvent(s, m.Likes, m.Total)
 			if !s.connected.Swap(true) {
 				if seen++; seen == 1 {
 					b.connsUp.Add(1)
@@ -606,7 +602,7 @@ func (b *bench) subscribe(ctx context.Context, group []*sub, target string, up *
 				}
 			}
 		case "ping":
-			_ = conn.writeJSON(map[string]string{"type": "pong"})
+			_ = conn.WriteJSON(map[string]string{"type": "pong"})
 		}
 	}
 }
@@ -818,44 +814,4 @@ func (r result) sizing(cfg *runConfig) string {
 	fmt.Fprintf(&b, "| like→event p99 at %d subscriptions over %d connections, %.0f likes/s, every like delivered exactly | %s (exact: %v) |\n",
 		r.connected, r.conns, cfg.Rate*float64(cfg.Count), r.p99, r.exact)
 	return b.String()
-}
-
-// wsEvent is what the bench reads of a WebSocket message.
-type wsEvent struct {
-	ID      string
-	Type    string
-	Payload struct {
-		Data struct{ LikeAdded struct{ Likes, Total int64 } }
-	}
-}
-
-// parseEvent reads a message. An event of the shape the bench asked for
-// is read without encoding/json: at 100,000 subscriptions the tool reads
-// 400,000 events a second on one core, and a tool that falls behind
-// measures itself rather than the server.
-func parseEvent(data []byte) (wsEvent, bool) {
-	var m wsEvent
-	const prefix = `{"payload":{"data":{"likeAdded":{"likes":`
-	if rest, ok := bytes.CutPrefix(data, []byte(prefix)); ok {
-		likes, rest, ok1 := cutInt(rest)
-		rest, ok2 := bytes.CutPrefix(rest, []byte(`,"total":`))
-		total, rest, ok3 := cutInt(rest)
-		rest, ok4 := bytes.CutPrefix(rest, []byte(`}}},"id":"`))
-		id, rest, ok5 := bytes.Cut(rest, []byte(`"`))
-		if ok1 && ok2 && ok3 && ok4 && ok5 && bytes.Equal(rest, []byte(`,"type":"next"}`)) {
-			m.ID, m.Type = string(id), "next"
-			m.Payload.Data.LikeAdded.Likes, m.Payload.Data.LikeAdded.Total = likes, total
-			return m, true
-		}
-	}
-	return m, json.Unmarshal(data, &m) == nil
-}
-
-func cutInt(b []byte) (int64, []byte, bool) {
-	i := 0
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		i++
-	}
-	n, err := strconv.ParseInt(string(b[:i]), 10, 64)
-	return n, b[i:], err == nil
 }

@@ -226,21 +226,3 @@ func TestRetryDropNoDuplicates(t *testing.T) {
 		t.Errorf("stored rows %d (%v); want the %d accepted", rows, err, accepted)
 	}
 }
-
-func TestParseEvent(t *testing.T) {
-	for _, tc := range []struct {
-		in           string
-		id, typ      string
-		likes, total int64
-	}{
-		{`{"payload":{"data":{"likeAdded":{"likes":3,"total":42}}},"id":"7","type":"next"}`, "7", "next", 3, 42},
-		{`{"type":"data","id":"1","payload":{"data":{"likeAdded":{"total":5,"likes":1}}}}`, "1", "data", 1, 5},
-		{`{"type":"ping"}`, "", "ping", 0, 0},
-	} {
-		m, ok := parseEvent([]byte(tc.in))
-		ev := m.Payload.Data.LikeAdded
-		if !ok || m.ID != tc.id || m.Type != tc.typ || ev.Likes != tc.likes || ev.Total != tc.total {
-			t.Errorf("parseEvent(%s) = %+v, %v; want id %q type %q likes %d total %d", tc.in, m, ok, tc.id, tc.typ, tc.likes, tc.total)
-		}
-	}
-}
