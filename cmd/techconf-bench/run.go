@@ -43,6 +43,8 @@ type runConfig struct {
 	run         string  // random per run, so that runs share no UUID or key
 	Report      string
 	Chart       string
+	Workers     int // processes that hold the subscribers (see workers.go)
+	worker      int // in a worker process: its index, from 1; 0 in the parent
 }
 
 // errUsage marks an error in the command line (exit status 2).
@@ -78,6 +80,8 @@ func parseRunFlagsQuiet(args []string, help io.Writer) (*runConfig, error) {
 	fs.IntVar(&c.UUIDs, "uuids", 0, "distinct client UUIDs to send likes from, in turn (the server rate-limits each); 0: a new UUID per request, as at a conference")
 	fs.BoolVar(&c.Keys, "keys", true, "send a requestId (idempotency key) with each createLike, as the web page does; false for servers that predate it")
 	fs.Float64Var(&c.RetryDrop, "retry-drop", 0, "percent of answers to drop after they arrive, then retry the request with the same key on the next target (needs --keys); the report counts likes stored twice")
+	fs.IntVar(&c.Workers, "workers", 1, "processes that hold the subscribers, each within its own open-file limit (the tool re-executes itself); the likes are sent from this one")
+	worker := fs.String("worker", "", "internal: set by --workers in the processes it starts (I/N)")
 	fs.StringVar(&c.Report, "report", "bench-report.md", "where to write the Markdown report")
 	fs.StringVar(&c.Chart, "chart", "bench-chart.svg", "where to draw throughput and latency over time")
 	if err := fs.Parse(args); err != nil {
@@ -90,6 +94,12 @@ func parseRunFlagsQuiet(args []string, help io.Writer) (*runConfig, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if *worker != "" {
+		var n int
+		if _, err := fmt.Sscanf(*worker, "%d/%d", &c.worker, &n); err != nil || c.worker < 1 || c.worker > n || n != c.Workers {
+			return nil, fmt.Errorf("--worker %q: want I/N with 1 <= I <= N = --workers", *worker)
+		}
 	}
 	for _, t := range strings.Split(*targets, ",") {
 		if t = strings.TrimRight(strings.TrimSpace(t), "/"); t != "" {
@@ -117,6 +127,8 @@ func parseRunFlagsQuiet(args []string, help io.Writer) (*runConfig, error) {
 		return nil, errors.New("--subscribers must not be negative")
 	case c.SubsPerConn < 1 || c.SubsPerConn > 1000:
 		return nil, errors.New("--subs-per-conn must be 1 to 1000")
+	case c.Workers < 1 || c.Workers > 64:
+		return nil, errors.New("--workers must be 1 to 64")
 	case c.UUIDs < 0:
 		return nil, errors.New("--uuids must not be negative")
 	case c.RetryDrop < 0 || c.RetryDrop >= 100:
@@ -184,11 +196,14 @@ type bench struct {
 	errMu          sync.Mutex
 	errorsByKind   map[string]int64
 
-	subs     []*sub
-	conns    int          // subscriber connections opened
-	connsUp  atomic.Int64 // of which a subscription started
-	selfMem  float64      // this process's memory with every subscriber open
-	latency  histogram
+	subs    []*sub
+	conns   int          // subscriber connections opened
+	connsUp atomic.Int64 // of which a subscription started
+	selfMem float64      // this process's memory with every subscriber open
+	latency histogram
+	// events are the timed events a worker process saw, for its parent.
+	eventsMu sync.Mutex
+	events   []timedEvent
 	secondMu sync.Mutex
 	seconds  []*second
 }
@@ -226,50 +241,34 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	b := &bench{cfg: cfg, errorsByKind: map[string]int64{}}
+	if cfg.worker > 0 {
+		return b.runWorker(ctx, os.Stdin, stdout)
+	}
 	memBefore := serverMemory(cfg.Metrics)
 	likedBefore := sessionLiked(cfg.Targets[0], cfg.Edition, cfg.Session)
 
 	// Subscribers first, so that they see every like.
-	fmt.Fprintf(os.Stderr, "opening %d subscribers...\n", cfg.Subscribers)
 	subCtx, stopSubs := context.WithCancel(ctx)
 	defer stopSubs()
-	var subsUp sync.WaitGroup
-	protocols := []string{"graphql-transport-ws", "graphql-ws", "sse"}
-	conns := 0
-	for i := 0; i < cfg.Subscribers; conns++ {
-		p := cfg.Protocol
-		if p == "mixed" {
-			p = protocols[conns%len(protocols)]
+	var pool *workerPool
+	if cfg.Workers > 1 {
+		fmt.Fprintf(os.Stderr, "opening %d subscribers in %d worker processes...\n", cfg.Subscribers, cfg.Workers)
+		if pool, err = startWorkers(ctx, args, cfg.Workers); err != nil {
+			return err
 		}
-		n := 1
-		if p != "sse" {
-			n = min(cfg.SubsPerConn, cfg.Subscribers-i)
-		}
-		var group []*sub
-		for j := 0; j < n; j++ {
-			s := &sub{protocol: p, start: -1, timed: len(b.subs)%max(1, cfg.Subscribers/latencySample) == 0}
-			b.subs = append(b.subs, s)
-			group = append(group, s)
-		}
-		i += n
-		subsUp.Add(1)
-		go b.subscribe(subCtx, group, cfg.Targets[conns%len(cfg.Targets)], &subsUp)
-		if conns%200 == 199 {
-			time.Sleep(50 * time.Millisecond) // do not flood the accept queue
-		}
+		defer pool.kill()
+		b.conns, b.selfMem = pool.conns, pool.selfMem
+		b.connsUp.Store(int64(pool.connsUp))
+		fmt.Fprintf(os.Stderr, "%d of %d subscribers connected\n", pool.connected, cfg.Subscribers)
+		time.Sleep(2 * time.Second) // let the server's garbage collector settle before reading its memory
+	} else {
+		fmt.Fprintf(os.Stderr, "opening %d subscribers...\n", cfg.Subscribers)
+		connected := b.openSubscribers(subCtx, 0, cfg.Subscribers)
+		fmt.Fprintf(os.Stderr, "%d of %d subscribers connected\n", connected, cfg.Subscribers)
+		time.Sleep(2 * time.Second) // let the server's garbage collector settle before reading its memory
+		b.selfMem = selfMemory()
 	}
-	b.conns = conns
-	waitDone(&subsUp, 60*time.Second)
-	connected := 0
-	for _, s := range b.subs {
-		if s.connected.Load() {
-			connected++
-		}
-	}
-	fmt.Fprintf(os.Stderr, "%d of %d subscribers connected\n", connected, cfg.Subscribers)
-	time.Sleep(2 * time.Second) // let the server's garbage collector settle before reading its memory
 	memSubs := serverMemory(cfg.Metrics)
-	b.selfMem = selfMemory()
 
 	// Then likes at the target rate over keep-alive connections.
 	b.start = time.Now()
@@ -314,9 +313,18 @@ send:
 	workers.Wait()
 	sendTook := time.Since(b.start)
 	fmt.Fprintf(os.Stderr, "sent %d likes; waiting %s for the last events...\n", b.sent.Load()*int64(cfg.Count), cfg.Settle)
-	b.waitDelivered(ctx, cfg.Settle)
+	if pool != nil {
+		if err := pool.finish(b); err != nil {
+			return err
+		}
+	} else {
+		b.waitDelivered(ctx, cfg.Settle)
+	}
 	memEnd := serverMemory(cfg.Metrics)
 	stopSubs()
+	if pool != nil {
+		pool.exit()
+	}
 	stored := b.waitStored(ctx, likedBefore, cfg.Settle)
 
 	r := b.result(sendTook, memBefore, memSubs, memEnd)
@@ -336,6 +344,48 @@ send:
 		return fmt.Errorf("the servers stored %d likes for %d accepted: %d duplicates", r.stored, r.accepted, r.stored-r.accepted)
 	}
 	return nil
+}
+
+// openSubscribers opens the subscribers of index from to to (of
+// cfg.Subscribers), waits until each has had its first event or a minute
+// has passed, and returns how many did.
+func (b *bench) openSubscribers(ctx context.Context, from, to int) int {
+	cfg := b.cfg
+	var subsUp sync.WaitGroup
+	protocols := []string{"graphql-transport-ws", "graphql-ws", "sse"}
+	conns := 0
+	stride := max(1, cfg.Subscribers/latencySample)
+	for i := from; i < to; conns++ {
+		p := cfg.Protocol
+		if p == "mixed" {
+			p = protocols[conns%len(protocols)]
+		}
+		n := 1
+		if p != "sse" {
+			n = min(cfg.SubsPerConn, to-i)
+		}
+		var group []*sub
+		for j := 0; j < n; j++ {
+			s := &sub{protocol: p, start: -1, timed: (i+j)%stride == 0}
+			b.subs = append(b.subs, s)
+			group = append(group, s)
+		}
+		i += n
+		subsUp.Add(1)
+		go b.subscribe(ctx, group, cfg.Targets[conns%len(cfg.Targets)], &subsUp)
+		if conns%200 == 199 {
+			time.Sleep(50 * time.Millisecond) // do not flood the accept queue
+		}
+	}
+	b.conns = conns
+	waitDone(&subsUp, 60*time.Second)
+	connected := 0
+	for _, s := range b.subs {
+		if s.connected.Load() {
+			connected++
+		}
+	}
+	return connected
 }
 
 // waitStored waits until the first target's Session.liked has grown by
@@ -506,6 +556,12 @@ func (b *bench) onEvent(s *sub, likes, total int64) {
 	s.last = total
 	s.events++
 	if !s.timed {
+		return
+	}
+	if b.cfg.worker > 0 { // the parent knows the send times
+		b.eventsMu.Lock()
+		b.events = append(b.events, timedEvent{From: from, To: to, At: now.UnixNano()})
+		b.eventsMu.Unlock()
 		return
 	}
 	b.sentMu.Lock()
@@ -721,8 +777,8 @@ func (r result) markdown(cfg *runConfig) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# techconf-bench report\n\n")
 	fmt.Fprintf(&b, "| setting | value |\n| --- | --- |\n")
-	fmt.Fprintf(&b, "| servers | %s |\n| session | %s/%d |\n| target rate | %.0f createLike/s × %d taps over %d connections |\n| duration | %s |\n| subscribers | %d (%s) |\n\n",
-		strings.Join(cfg.Targets, ", "), cfg.Edition, cfg.Session, cfg.Rate, cfg.Count, cfg.Conns, cfg.Duration, cfg.Subscribers, cfg.Protocol)
+	fmt.Fprintf(&b, "| servers | %s |\n| session | %s/%d |\n| target rate | %.0f createLike/s × %d taps over %d connections |\n| duration | %s |\n| subscribers | %d (%s), %d per connection, in %d process(es) |\n\n",
+		strings.Join(cfg.Targets, ", "), cfg.Edition, cfg.Session, cfg.Rate, cfg.Count, cfg.Conns, cfg.Duration, cfg.Subscribers, cfg.Protocol, cfg.SubsPerConn, cfg.Workers)
 	fmt.Fprintf(&b, "| result | value |\n| --- | --- |\n")
 	fmt.Fprintf(&b, "| likes sent | %d |\n| likes accepted | %d (%.0f/s) |\n", r.sent, r.accepted, float64(r.accepted)/r.took.Seconds())
 	if r.stored >= 0 {

@@ -92,7 +92,13 @@ func TestReportSaysWhenNotExact(t *testing.T) {
 // TestRunAgainstRealServer runs the tool for two seconds against a real
 // server (pages, API, likes on SQLite) with subscribers on every protocol,
 // and checks its verdict and its report.
-func TestRunAgainstRealServer(t *testing.T) {
+func TestRunAgainstRealServer(t *testing.T) { runAgainstRealServer(t) }
+
+// TestRunWithWorkers is the same with the subscribers in two worker
+// processes (the test binary re-executed as the tool, see TestMain).
+func TestRunWithWorkers(t *testing.T) { runAgainstRealServer(t, "--workers", "2") }
+
+func runAgainstRealServer(t *testing.T, extra ...string) {
 	catalog, err := conference.Load(content.Sample())
 	if err != nil {
 		t.Fatal(err)
@@ -118,10 +124,10 @@ func TestRunAgainstRealServer(t *testing.T) {
 	defer admin.Close()
 	dir := t.TempDir()
 	report, chart := filepath.Join(dir, "report.md"), filepath.Join(dir, "chart.svg")
-	err = runBench(context.Background(), []string{
+	err = runBench(context.Background(), append([]string{
 		"--targets", srv.URL, "--metrics", admin.URL, "--rate", "50", "--conns", "4", "--duration", "2s", "--settle", "5s",
 		"--subscribers", "30", "--protocol", "mixed", "--report", report, "--chart", chart,
-	}, io.Discard)
+	}, extra...), io.Discard)
 	if err != nil {
 		t.Fatalf("runBench: %v", err)
 	}
@@ -131,6 +137,9 @@ func TestRunAgainstRealServer(t *testing.T) {
 	}
 	if !strings.Contains(string(md), "memory (RSS) | ") || strings.Contains(string(md), "| 0 MB before") {
 		t.Errorf("report lacks the server's memory, read from --metrics:\n%s", md)
+	}
+	if strings.Contains(string(md), "p99 0s") {
+		t.Errorf("report has no like-to-event latency:\n%s", md)
 	}
 	for _, want := range []string{"exactly 1: true", "subscribers connected | 30 of 30", "likes accepted | "} {
 		if !strings.Contains(string(md), want) {
