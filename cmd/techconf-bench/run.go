@@ -201,7 +201,9 @@ type bench struct {
 	connsUp atomic.Int64 // of which a subscription started
 	selfMem float64      // this process's memory with every subscriber open
 	latency histogram
-	// events are the timed events a worker process saw, for its parent.
+	ack     histogram // createLike send to answer (the server's commit)
+	// events are the timed subscribers' events (a worker's go to its
+	// parent), for the spread of one event's arrivals.
 	eventsMu sync.Mutex
 	events   []timedEvent
 	secondMu sync.Mutex
@@ -453,6 +455,7 @@ func (b *bench) sendLike(client *http.Client, n int) {
 			b.dropped.Add(1) // the answer is lost: retry with the same key
 			continue
 		case kind == "":
+			b.ack.add(time.Since(now), 1)
 			b.accepted.Add(int64(count))
 			b.at(time.Now()).acceptInc(int64(count))
 			return
@@ -558,10 +561,10 @@ func (b *bench) onEvent(s *sub, likes, total int64) {
 	if !s.timed {
 		return
 	}
+	b.eventsMu.Lock()
+	b.events = append(b.events, timedEvent{From: from, To: to, Total: total, At: now.UnixNano()})
+	b.eventsMu.Unlock()
 	if b.cfg.worker > 0 { // the parent knows the send times
-		b.eventsMu.Lock()
-		b.events = append(b.events, timedEvent{From: from, To: to, At: now.UnixNano()})
-		b.eventsMu.Unlock()
 		return
 	}
 	b.sentMu.Lock()
@@ -740,13 +743,17 @@ type result struct {
 	dropped, retried        int64
 	conns                   int     // subscriber connections with a subscription started
 	selfMem                 float64 // the bench's own memory with its subscribers open
+	ack50, ack99            time.Duration
+	spread50, spread99      time.Duration
 }
 
 func (b *bench) result(took time.Duration, memBefore, memSubs, memEnd []float64) result {
 	r := result{took: took, sent: b.sent.Load() * int64(b.cfg.Count), accepted: b.accepted.Load(), errors: b.errorsByKind,
 		p50: b.latency.percentile(50), p95: b.latency.percentile(95), p99: b.latency.percentile(99),
 		minRatio: 1, maxRatio: 1, exact: true, stored: -1, memBefore: memBefore, memSubs: memSubs, end: memEnd, protocols: map[string]int{},
-		conns: int(b.connsUp.Load()), selfMem: b.selfMem}
+		conns: int(b.connsUp.Load()), selfMem: b.selfMem,
+		ack50: b.ack.percentile(50), ack99: b.ack.percentile(99)}
+	r.spread50, r.spread99 = b.spread()
 	first := true
 	for _, s := range b.subs {
 		if !s.connected.Load() {
@@ -773,6 +780,30 @@ func (b *bench) result(took time.Duration, memBefore, memSubs, memEnd []float64)
 	return r
 }
 
+// spread is how long one event took to reach every timed subscriber:
+// per total fanned out, from its first arrival to its last (percentiles
+// over the events). Subscribers that were behind and coalesced are
+// among the last.
+func (b *bench) spread() (p50, p99 time.Duration) {
+	b.eventsMu.Lock()
+	defer b.eventsMu.Unlock()
+	first, last := map[int64]int64{}, map[int64]int64{}
+	for _, ev := range b.events {
+		if ev.To == ev.From {
+			continue // the starting event
+		}
+		if f, ok := first[ev.Total]; !ok || ev.At < f {
+			first[ev.Total] = ev.At
+		}
+		last[ev.Total] = max(last[ev.Total], ev.At)
+	}
+	var h histogram
+	for t, f := range first {
+		h.add(time.Duration(last[t]-f), 1)
+	}
+	return h.percentile(50), h.percentile(99)
+}
+
 func (r result) markdown(cfg *runConfig) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# techconf-bench report\n\n")
@@ -788,6 +819,8 @@ func (r result) markdown(cfg *runConfig) string {
 		fmt.Fprintf(&b, "| answers dropped (--retry-drop %.1f %%), then retried with the same key | %d |\n| requests retried after a network error | %d |\n", cfg.RetryDrop, r.dropped, r.retried)
 	}
 	fmt.Fprintf(&b, "| like-to-event latency | p50 %s, p95 %s, p99 %s |\n", r.p50, r.p95, r.p99)
+	fmt.Fprintf(&b, "| of which: createLike answered (commit) | p50 %s, p99 %s |\n", r.ack50, r.ack99)
+	fmt.Fprintf(&b, "| of which: one event's arrivals, first to last timed subscriber (fan-out and the tool's reading) | p50 %s, p99 %s |\n", r.spread50, r.spread99)
 	fmt.Fprintf(&b, "| subscribers connected | %d of %d %v |\n", r.connected, r.connected+r.failedSubs, r.protocols)
 	fmt.Fprintf(&b, "| delivered / accepted, per subscriber | min %.4f, max %.4f (exactly 1: %v) |\n", r.minRatio, r.maxRatio, r.exact)
 	for i := range r.memBefore {

@@ -32,7 +32,7 @@ import (
 
 // timedEvent is a timed subscriber's event seen by a worker: the ranks
 // of the likes it covers (from the subscriber's start) and its arrival.
-type timedEvent struct{ From, To, At int64 }
+type timedEvent struct{ From, To, Total, At int64 }
 
 type workerReady struct {
 	Conns, ConnsUp, Connected int
@@ -145,6 +145,9 @@ func (p *workerPool) finish(b *bench) error {
 		for k, n := range f.Errors {
 			b.errorsByKind[k] += n
 		}
+		b.eventsMu.Lock()
+		b.events = append(b.events, f.Events...)
+		b.eventsMu.Unlock()
 		for _, ev := range f.Events {
 			at := time.Unix(0, ev.At)
 			for r := ev.From; r < ev.To && int(r) < len(sendTimes); r++ {
