@@ -376,7 +376,9 @@ func (b *bench) openSubscribers(ctx context.Context, from, to int) int {
 		subsUp.Add(1)
 		go b.subscribe(ctx, group, cfg.Targets[conns%len(cfg.Targets)], &subsUp)
 		if conns%200 == 199 {
-			time.Sleep(50 * time.Millisecond) // do not flood the accept queue
+			// Do not flood the accept queue: 4,000 connections a second
+			// over all the workers, which open theirs at the same time.
+			time.Sleep(time.Duration(cfg.Workers) * 50 * time.Millisecond)
 		}
 	}
 	b.conns = conns
