@@ -588,7 +588,9 @@ func (b *bench) subscribe(ctx context.Context, group []*sub, target string, up *
 	query := fmt.Sprintf("subscription { likeAdded(sessionId: %d) { likes total } }", b.cfg.Session)
 	url := target + "/" + b.cfg.Edition + "/api/query"
 	if s.protocol == "sse" {
-		stream, err := liveclient.DialSSE(ctx, url, []byte(`{"query":"`+query+`"}`))
+		stream, err := retryDial(ctx, func() (*liveclient.SSE, error) {
+			return liveclient.DialSSE(ctx, url, []byte(`{"query":"`+query+`"}`))
+		})
 		if err != nil {
 			s.failed.Store(true)
 			b.fail("subscribe: " + shortError(err))
@@ -612,7 +614,7 @@ func (b *bench) subscribe(ctx context.Context, group []*sub, target string, up *
 			ready()
 		}
 	}
-	conn, err := liveclient.DialWS(ctx, url, s.protocol)
+	conn, err := retryDial(ctx, func() (*liveclient.WS, error) { return liveclient.DialWS(ctx, url, s.protocol) })
 	if err != nil {
 		for _, s := range group {
 			s.failed.Store(true)
@@ -665,6 +667,21 @@ func (b *bench) subscribe(ctx context.Context, group []*sub, target string, up *
 		case "ping":
 			_ = conn.WriteJSON(map[string]string{"type": "pong"})
 		}
+	}
+}
+
+// retryDial tries a subscriber's connection up to three times when it
+// times out: a server whose accept queue overflowed while thousands
+// connect drops the connection attempt, and the subscriber would be
+// missing from the whole run.
+func retryDial[T any](ctx context.Context, dial func() (T, error)) (T, error) {
+	for attempt := 1; ; attempt++ {
+		c, err := dial()
+		var ne net.Error
+		if err == nil || attempt == 3 || ctx.Err() != nil || !errors.As(err, &ne) || !ne.Timeout() {
+			return c, err
+		}
+		time.Sleep(time.Duration(attempt) * time.Second)
 	}
 }
 
