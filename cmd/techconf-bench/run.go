@@ -202,6 +202,9 @@ type bench struct {
 	selfMem float64      // this process's memory with every subscriber open
 	latency histogram
 	ack     histogram // createLike send to answer (the server's commit)
+	// workersCPU is the CPU seconds the workers used while the likes
+	// were sent.
+	workersCPU float64
 	// events are the timed subscribers' events (a worker's go to its
 	// parent), for the spread of one event's arrivals.
 	eventsMu sync.Mutex
@@ -274,6 +277,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 
 	// Then likes at the target rate over keep-alive connections.
 	b.start = time.Now()
+	serverCPU, toolCPU := serverMetric(cfg.Metrics, "process_cpu_seconds_total"), selfCPU()
 	transport := &http.Transport{MaxIdleConnsPerHost: cfg.Conns, MaxConnsPerHost: cfg.Conns, IdleConnTimeout: time.Minute}
 	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
 	tokens := make(chan struct{}, cfg.Conns)
@@ -314,6 +318,10 @@ send:
 	close(tokens)
 	workers.Wait()
 	sendTook := time.Since(b.start)
+	for i, c := range serverMetric(cfg.Metrics, "process_cpu_seconds_total") {
+		serverCPU[i] = (c - serverCPU[i]) / sendTook.Seconds()
+	}
+	toolCPU = (selfCPU() - toolCPU) / sendTook.Seconds()
 	fmt.Fprintf(os.Stderr, "sent %d likes; waiting %s for the last events...\n", b.sent.Load()*int64(cfg.Count), cfg.Settle)
 	if pool != nil {
 		if err := pool.finish(b); err != nil {
@@ -331,6 +339,7 @@ send:
 
 	r := b.result(sendTook, memBefore, memSubs, memEnd)
 	r.stored, r.dropped, r.retried = stored, b.dropped.Load(), b.retried.Load()
+	r.serverCores, r.toolCores = serverCPU, toolCPU+b.workersCPU/sendTook.Seconds()
 	if err := os.WriteFile(cfg.Report, []byte(r.markdown(cfg)), 0o644); err != nil {
 		return err
 	}
@@ -731,6 +740,12 @@ func (b *bench) progress(ctx context.Context) {
 // serverMemory reads each server's resident memory from /metrics at its
 // admin address; 0 where it cannot.
 func serverMemory(targets []string) []float64 {
+	return serverMetric(targets, "process_resident_memory_bytes")
+}
+
+// serverMetric reads an unlabelled metric of each server from /metrics
+// at its admin address; 0 where it cannot.
+func serverMetric(targets []string, name string) []float64 {
 	out := make([]float64, len(targets))
 	for i, t := range targets {
 		resp, err := http.Get(t + "/metrics")
@@ -740,7 +755,7 @@ func serverMemory(targets []string) []float64 {
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		for _, line := range strings.Split(string(body), "\n") {
-			if v, ok := strings.CutPrefix(line, "process_resident_memory_bytes "); ok {
+			if v, ok := strings.CutPrefix(line, name+" "); ok {
 				out[i], _ = strconv.ParseFloat(strings.TrimSpace(v), 64)
 			}
 		}
@@ -764,6 +779,8 @@ type result struct {
 	selfMem                 float64 // the bench's own memory with its subscribers open
 	ack50, ack99            time.Duration
 	spread50, spread99      time.Duration
+	serverCores             []float64 // CPU used while the likes were sent, per server
+	toolCores               float64   // the same for this process and its workers
 }
 
 func (b *bench) result(took time.Duration, memBefore, memSubs, memEnd []float64) result {
@@ -842,6 +859,13 @@ func (r result) markdown(cfg *runConfig) string {
 	fmt.Fprintf(&b, "| of which: one event's arrivals, first to last timed subscriber (fan-out and the tool's reading) | p50 %s, p99 %s |\n", r.spread50, r.spread99)
 	fmt.Fprintf(&b, "| subscribers connected | %d of %d %v |\n", r.connected, r.connected+r.failedSubs, r.protocols)
 	fmt.Fprintf(&b, "| delivered / accepted, per subscriber | min %.4f, max %.4f (exactly 1: %v) |\n", r.minRatio, r.maxRatio, r.exact)
+	if len(r.serverCores) > 0 {
+		var cores []string
+		for i, c := range r.serverCores {
+			cores = append(cores, fmt.Sprintf("server %d %.2f", i+1, c))
+		}
+		fmt.Fprintf(&b, "| CPU used while the likes were sent, in cores (a process near 1.0 on its one core is the bottleneck) | %s; techconf-bench %.2f |\n", strings.Join(cores, ", "), r.toolCores)
+	}
 	for i := range r.memBefore {
 		if r.memBefore[i] > 0 {
 			fmt.Fprintf(&b, "| server %d memory (RSS) | %.0f MB before, %.0f MB with subscribers, %.0f MB at the end |\n",

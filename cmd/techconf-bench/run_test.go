@@ -141,7 +141,7 @@ func runAgainstRealServer(t *testing.T, extra ...string) {
 	if strings.Contains(string(md), "p99 0s") {
 		t.Errorf("report has no like-to-event latency:\n%s", md)
 	}
-	for _, want := range []string{"exactly 1: true", "subscribers connected | 30 of 30", "likes accepted | "} {
+	for _, want := range []string{"exactly 1: true", "subscribers connected | 30 of 30", "likes accepted | ", "in cores", "of which: createLike answered"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}

@@ -48,6 +48,7 @@ type workerSub struct {
 }
 
 type workerFinal struct {
+	CPU    float64 // seconds used from its report of readiness to the parent's word (the sending)
 	Subs   []workerSub
 	Events []timedEvent
 	Errors map[string]int64
@@ -137,6 +138,7 @@ func (p *workerPool) finish(b *bench) error {
 	sendTimes := b.sendTimes
 	b.sentMu.Unlock()
 	for _, f := range finals {
+		b.workersCPU += f.CPU
 		for _, ws := range f.Subs {
 			s := &sub{protocol: ws.Protocol, start: ws.Start, got: ws.Got, last: ws.Last, events: ws.Events, timed: ws.Timed}
 			s.connected.Store(ws.Connected)
@@ -198,6 +200,7 @@ func (b *bench) runWorker(ctx context.Context, in io.Reader, out io.Writer) erro
 	defer stop()
 	connected := b.openSubscribers(subCtx, from, to)
 	enc := json.NewEncoder(out)
+	cpu := selfCPU()
 	if err := enc.Encode(workerReady{Conns: b.conns, ConnsUp: int(b.connsUp.Load()), Connected: connected, SelfMem: selfMemory()}); err != nil {
 		return err
 	}
@@ -206,9 +209,10 @@ func (b *bench) runWorker(ctx context.Context, in io.Reader, out io.Writer) erro
 	if err := dec.Decode(&msg); err != nil {
 		return fmt.Errorf("worker %d: no word from the parent: %w", cfg.worker, err)
 	}
+	cpu = selfCPU() - cpu
 	b.accepted.Store(msg.Accepted)
 	b.waitDelivered(ctx, cfg.Settle)
-	f := workerFinal{Errors: map[string]int64{}}
+	f := workerFinal{CPU: cpu, Errors: map[string]int64{}}
 	for _, s := range b.subs {
 		s.mu.Lock()
 		f.Subs = append(f.Subs, workerSub{Protocol: s.protocol, Connected: s.connected.Load(), Start: s.start, Got: s.got, Last: s.last, Events: s.events, Timed: s.timed})
