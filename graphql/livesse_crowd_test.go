@@ -151,3 +151,44 @@ func waitDoneWithin(t *testing.T, wg *sync.WaitGroup, limit time.Duration) {
 		t.Fatalf("streams still open %s after the shutdown", limit)
 	}
 }
+
+// BenchmarkLiveSSECrowd reports the heap and stack per SSE stream held
+// on the live transport, clients included (1,000 streams of
+// internal/liveclient, a goroutine and about 1.3 KiB of buffers each, in
+// the same process): an upper bound of the server's share.
+func BenchmarkLiveSSECrowd(b *testing.B) {
+	const streams = 1000
+	api := mustOpenAPI(b, graphql.Options{})
+	body := []byte(q("subscription { likeAdded(sessionId: 5) { likes total } }"))
+	var per float64
+	for i := 0; i < b.N; i++ {
+		before := inUse()
+		var open []*liveclient.SSE
+		var done sync.WaitGroup
+		for j := 0; j < streams; j++ {
+			s, err := liveclient.DialSSE(context.Background(), api.URL, body)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.Next(); err != nil { // the starting event: the stream is in its hub
+				b.Fatal(err)
+			}
+			open = append(open, s)
+			done.Add(1)
+			go func() {
+				defer done.Done()
+				for {
+					if _, err := s.Next(); err != nil {
+						return
+					}
+				}
+			}()
+		}
+		per = float64(inUse()-before) / streams
+		for _, s := range open {
+			s.Close()
+		}
+		done.Wait()
+	}
+	b.ReportMetric(per, "B/stream")
+}

@@ -194,8 +194,6 @@ func (c *WS) Close() error { return c.nc.Close() }
 type SSE struct {
 	nc   net.Conn
 	body *bufio.Reader // the response body, chunks decoded
-	// Header is the response's header.
-	Header http.Header
 }
 
 // DialSSE posts the JSON body (a GraphQL request) to an http:// URL and
@@ -229,7 +227,7 @@ func DialSSE(ctx context.Context, rawURL string, body []byte) (*SSE, error) {
 		return nil, fmt.Errorf("HTTP %d, %s: %s", resp.StatusCode, ct, b)
 	}
 	_ = nc.SetDeadline(time.Time{})
-	return &SSE{nc: nc, body: bufio.NewReaderSize(resp.Body, 256), Header: resp.Header}, nil
+	return &SSE{nc: nc, body: bufio.NewReaderSize(resp.Body, 256)}, nil
 }
 
 // Event is one server-sent event: its type ("next", "complete") and
