@@ -191,3 +191,50 @@ func sseDial(t *testing.T, u *url.URL) net.Conn {
 	t.Cleanup(func() { c.Close() })
 	return c
 }
+
+// TestLiveSSEClientThatTalks: a stream's client that sends more than an
+// HTTP client waiting for its answer would (64 KiB) is disconnected, and
+// its subscription ends; one that sends a little keeps its stream.
+func TestLiveSSEClientThatTalks(t *testing.T) {
+	api := mustOpenAPI(t, graphql.Options{})
+	u, _ := url.Parse(api.URL)
+	open := func() net.Conn {
+		c := sseDial(t, u)
+		fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\nContent-Length: %d\r\n\r\n%s",
+			u.Path, u.Host, len(q(likeAddedQuery)), q(likeAddedQuery))
+		br := bufio.NewReader(c)
+		for { // until the starting event
+			_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+			line, err := br.ReadString('\n')
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.HasPrefix(line, "data: ") {
+				return c
+			}
+		}
+	}
+	quiet, talker := open(), open()
+	if _, err := quiet.Write([]byte("GET / HTTP/1.1\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	junk := []byte(strings.Repeat("x", 1024))
+	var werr error
+	for i := 0; i < 256 && werr == nil; i++ { // 256 KiB, or until the server closes
+		_ = talker.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		_, werr = talker.Write(junk)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for api.Likes.Subscribers() != 1 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := api.Likes.Subscribers(); got != 1 {
+		t.Fatalf("Subscribers() = %d after one client sent 256 KiB; want 1 (the quiet one)", got)
+	}
+	api.query(t, `mutation { createLike(input: {uuid: "sse-talk", sessionId: 5, count: 1}) { count } }`, nil)
+	_ = quiet.SetReadDeadline(time.Now().Add(10 * time.Second))
+	got, _ := bufio.NewReader(quiet).ReadString('}')
+	if !strings.Contains(got, `"likeAdded"`) {
+		t.Errorf("the quiet stream got %q after a like; want its event", got)
+	}
+}

@@ -84,7 +84,8 @@ type Conn struct {
 	msg  []byte   // a fragmented message being assembled
 	// stream is an HTTP response stream (Hijack) rather than a
 	// WebSocket: what the client sends is discarded.
-	stream bool
+	stream    bool
+	discarded int // bytes of a stream's client discarded
 	// lastSend is when bytes were last given to Send (Unix nanoseconds),
 	// for keep-alives that only fill silences.
 	lastSend atomic.Int64
@@ -357,11 +358,20 @@ func (c *Conn) read() {
 var errTooBig = errors.New("message too big")
 
 // discard reads and drops what a stream's client sends (nothing, as a
-// rule): the read is how the end of the connection is noticed.
+// rule): the read is how the end of the connection is noticed. A client
+// that sends more than maxStreamInput is not an HTTP client waiting for
+// its answer, and is disconnected (net/http would stop reading it).
 func (c *Conn) discard() error {
-	_, err := c.nc.Read(c.hdr[:])
+	n, err := c.nc.Read(c.hdr[:])
+	if c.discarded += n; c.discarded > maxStreamInput {
+		return errStreamInput
+	}
 	return err
 }
+
+const maxStreamInput = 64 << 10
+
+var errStreamInput = errors.New("a stream's client sent more than it may")
 
 // readFrame reads one frame and acts on it; delivered says it completed
 // a message for the handler.
