@@ -92,13 +92,7 @@ func TestReportSaysWhenNotExact(t *testing.T) {
 // TestRunAgainstRealServer runs the tool for two seconds against a real
 // server (pages, API, likes on SQLite) with subscribers on every protocol,
 // and checks its verdict and its report.
-func TestRunAgainstRealServer(t *testing.T) { runAgainstRealServer(t) }
-
-// TestRunWithWorkers is the same with the subscribers in two worker
-// processes (the test binary re-executed as the tool, see TestMain).
-func TestRunWithWorkers(t *testing.T) { runAgainstRealServer(t, "--workers", "2") }
-
-func runAgainstRealServer(t *testing.T, extra ...string) {
+func TestRunAgainstRealServer(t *testing.T) {
 	catalog, err := conference.Load(content.Sample())
 	if err != nil {
 		t.Fatal(err)
@@ -124,10 +118,10 @@ func runAgainstRealServer(t *testing.T, extra ...string) {
 	defer admin.Close()
 	dir := t.TempDir()
 	report, chart := filepath.Join(dir, "report.md"), filepath.Join(dir, "chart.svg")
-	err = runBench(context.Background(), append([]string{
+	err = runBench(context.Background(), []string{
 		"--targets", srv.URL, "--metrics", admin.URL, "--rate", "50", "--conns", "4", "--duration", "2s", "--settle", "5s",
 		"--subscribers", "30", "--protocol", "mixed", "--report", report, "--chart", chart,
-	}, extra...), io.Discard)
+	}, io.Discard)
 	if err != nil {
 		t.Fatalf("runBench: %v", err)
 	}
