@@ -1,5 +1,6 @@
-// Package live serves WebSocket connections for many long-lived, mostly
-// idle subscribers at a few kilobytes each.
+// Package live serves WebSocket connections, and HTTP response streams
+// such as SSE (Hijack), for many long-lived, mostly idle subscribers at a
+// few kilobytes each.
 //
 // A connection from net/http costs its serving goroutine (an 8 KiB stack
 // and more), a 4 KiB read buffer, and, with a WebSocket library on top,
