@@ -87,8 +87,8 @@ type Conn struct {
 	// WebSocket: what the client sends is discarded.
 	stream    bool
 	discarded int // bytes of a stream's client discarded
-	// lastSend is when bytes were last given to Send (Unix nanoseconds),
-	// for keep-alives that only fill silences.
+	// lastSend is when a stream's bytes were last given to Send (Unix
+	// nanoseconds), for keep-alives that only fill silences.
 	lastSend atomic.Int64
 
 	mu       sync.Mutex
@@ -553,7 +553,9 @@ func (c *Conn) sendLocked(frames []byte) {
 	if c.dead || c.closing || len(frames) == 0 {
 		return // nothing follows a close frame
 	}
-	c.lastSend.Store(time.Now().UnixNano())
+	if c.stream {
+		c.lastSend.Store(time.Now().UnixNano())
+	}
 	if c.flushing {
 		if len(c.out)+len(frames) > c.opts.MaxBacklog {
 			c.killLocked()
@@ -648,7 +650,8 @@ func (c *Conn) killLocked() {
 	_ = c.nc.Close()
 }
 
-// LastSend is when bytes were last sent (or queued), zero before any.
+// LastSend is when a stream's bytes (see Hijack) were last sent or
+// queued; zero before any, and always on a WebSocket.
 func (c *Conn) LastSend() time.Time {
 	if n := c.lastSend.Load(); n != 0 {
 		return time.Unix(0, n)

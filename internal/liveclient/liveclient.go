@@ -37,9 +37,9 @@ import (
 // one client.
 var sourceSeq atomic.Uint64
 
-// SourceAddr returns the next source address for a loopback host (one
+// sourceAddr returns the next source address for a loopback host (one
 // of 127.1.0.1 to 127.1.0.250, in turn), or nil for any other host.
-func SourceAddr(host string) *net.TCPAddr {
+func sourceAddr(host string) *net.TCPAddr {
 	ip := net.ParseIP(host)
 	if host == "localhost" {
 		ip = net.IPv4(127, 0, 0, 1)
@@ -55,7 +55,7 @@ func SourceAddr(host string) *net.TCPAddr {
 // on loopback.
 func dial(ctx context.Context, u *url.URL) (net.Conn, error) {
 	d := net.Dialer{Timeout: 10 * time.Second}
-	if la := SourceAddr(u.Hostname()); la != nil {
+	if la := sourceAddr(u.Hostname()); la != nil {
 		d.LocalAddr = la
 	}
 	host := u.Host
