@@ -179,6 +179,9 @@ func (c *WS) Read() ([]byte, error) {
 			}
 		case 10:
 		default:
+			if h[0]&0x80 != 0 && msg == nil {
+				return p, nil // the usual unfragmented message: no copy
+			}
 			msg = append(msg, p...)
 			if h[0]&0x80 != 0 {
 				return msg, nil
