@@ -55,6 +55,9 @@ func TestParseRunFlags(t *testing.T) {
 		{[]string{"--retry-drop", "100"}, "--retry-drop"},
 		{[]string{"--retry-drop", "5", "--keys=false"}, "needs --keys"},
 		{[]string{"--no-such-flag"}, "no-such-flag"},
+		{[]string{"--workers", "0"}, "--workers"},
+		{[]string{"--workers", "2", "--worker", "3/2"}, "--worker"},
+		{[]string{"--workers", "2", "--worker", "1/3"}, "--worker"},
 	} {
 		c, err := parseRunFlags(tc.args, io.Discard)
 		switch {
