@@ -5,3 +5,6 @@ var FastServed = &fastServed
 
 // LiveConns counts the connections the live WebSocket transport took.
 var LiveConns = &liveConns
+
+// LiveStreams counts the SSE streams the live transport took.
+var LiveStreams = &liveStreams

@@ -63,6 +63,9 @@ type Options struct {
 	// GqlgenWebsockets serves graphql-transport-ws with gqlgen's transport
 	// rather than livews.go's; tests compare the two.
 	GqlgenWebsockets bool
+	// GqlgenSSE serves SSE with gqlgen's transport rather than
+	// livesse.go's; tests compare the two.
+	GqlgenSSE bool
 }
 
 func (o *Options) defaults() {
@@ -115,8 +118,9 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 
 	// Both WebSocket subprotocols on package live (livews.go); what it
 	// leaves (malformed handshakes, refused origins) goes on to gqlgen's.
+	lt := newLiveTransport(opts, resolver)
 	if !opts.GqlgenWebsockets {
-		srv.AddTransport(newLiveTransport(opts, resolver))
+		srv.AddTransport(lt)
 	}
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: opts.KeepAlive,
@@ -130,7 +134,12 @@ func NewHandler(ed *conference.Edition, likes LikeService, opts Options) http.Ha
 	})
 	srv.AddTransport(transport.Options{})
 	// SSE before GET and POST: it takes POSTs with Accept: text/event-stream.
-	srv.AddTransport(transport.SSE{KeepAlivePingInterval: opts.KeepAlive})
+	// likeAdded streams on package live (livesse.go), the rest on gqlgen's.
+	sse := transport.SSE{KeepAlivePingInterval: opts.KeepAlive}
+	if !opts.GqlgenSSE {
+		srv.AddTransport(liveSSE{t: lt, next: sse})
+	}
+	srv.AddTransport(sse)
 	srv.AddTransport(httpTransport{}) // every other request: see http.go
 
 	// A parsed document is estimated at 20 times its text (an AST node per

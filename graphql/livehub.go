@@ -61,19 +61,49 @@ type hub struct {
 	queued atomic.Bool
 
 	mu     sync.Mutex
-	byConn map[*liveConn][]*liveSub
+	byConn map[*live.Conn][]*liveSub
 	n      int
 	stop   func()
 	count  func(delta int)
 }
 
-// liveSub is one subscription served by a hub.
+// liveSub is one subscription served by a hub, on a WebSocket
+// (livews.go) or an SSE stream (livesse.go).
 type liveSub struct {
-	conn   *liveConn
-	shape  *likeShape
-	suffix []byte // `,"id":"…","type":"next"}`
-	hub    *hub   // written under hubSet.mu and hub.mu; nil once it left
-	sent   int64  // the total it has been sent; guarded by hub.mu
+	conn    *live.Conn
+	owner   subOwner
+	shape   *likeShape
+	framing framing
+	suffix  []byte // WebSocket: `,"id":"…","type":"next"}`
+	hub     *hub   // written under hubSet.mu and hub.mu; nil once it left
+	sent    int64  // the total it has been sent; guarded by hub.mu
+}
+
+// subOwner is the protocol side of a hub's subscription.
+type subOwner interface {
+	// finishSub completes s, whose session's broker closed.
+	finishSub(s *liveSub)
+}
+
+// framing is how an event is put on the wire.
+type framing uint8
+
+const (
+	framingWebSocket  framing = iota // a text message: {"payload":…,"id":…,"type":"next"}
+	framingSSEChunked                // an SSE event in an HTTP/1.1 chunk
+	framingSSE                       // an SSE event, HTTP/1.0 (no chunks)
+)
+
+// appendEvent appends the message of one event to dst; payload is
+// likeShape.payload's.
+func (s *liveSub) appendEvent(dst, payload []byte) []byte {
+	if s.framing == framingWebSocket {
+		return live.AppendText(dst, payload, s.suffix)
+	}
+	// SSE carries the response alone: payload without {"payload":, as
+	// gqlgen's SSE transport writes it.
+	resp := payload[len(`{"payload":`):]
+	return appendSSE(dst, s.framing == framingSSEChunked, "event: next\ndata: ", resp, "\n\n")
 }
 
 // told is the broker's watcher: it runs under the broker's lock, so it
@@ -91,7 +121,7 @@ func (set *hubSet) join(edition string, sessionID int, s *liveSub) {
 	set.mu.Lock()
 	h := set.hubs[k]
 	if h == nil {
-		h = &hub{set: set, key: k, byConn: map[*liveConn][]*liveSub{}}
+		h = &hub{set: set, key: k, byConn: map[*live.Conn][]*liveSub{}}
 		h.total.Store(-1)
 		var start int64
 		start, h.stop, h.count = set.watcher.Watch(k, h.told)
@@ -110,7 +140,7 @@ func (set *hubSet) join(edition string, sessionID int, s *liveSub) {
 	s.sent = t
 	if s.shape.total {
 		// The starting event, before any increment can be sent.
-		s.conn.c.Send(live.AppendText(nil, s.shape.payload(k.SessionID, 0, t), s.suffix))
+		s.conn.Send(s.appendEvent(nil, s.shape.payload(k.SessionID, 0, t)))
 	}
 	h.byConn[s.conn] = append(h.byConn[s.conn], s)
 	h.n++
@@ -179,15 +209,15 @@ func (set *hubSet) catchUp(subs []*liveSub) {
 		h.mu.Lock()
 		t := h.total.Load()
 		conn := subs[0].conn
-		if !conn.c.Backlogged() {
+		if !conn.Backlogged() {
 			for _, s := range subs {
 				if s.sent < t && s.hub == h {
-					frames = live.AppendText(frames, s.shape.payload(h.key.SessionID, t-s.sent, t), s.suffix)
+					frames = s.appendEvent(frames, s.shape.payload(h.key.SessionID, t-s.sent, t))
 					s.sent = t
 					sent++
 				}
 			}
-			conn.c.Send(frames)
+			conn.Send(frames)
 		}
 		h.mu.Unlock()
 		if sent > 0 {
@@ -258,19 +288,19 @@ func (set *hubSet) fanOut(h *hub, scratch []byte) []byte {
 	var finished []*liveSub
 	h.mu.Lock()
 	for conn, subs := range h.byConn {
-		if !closed && conn.c.Backlogged() {
+		if !closed && conn.Backlogged() {
 			continue // caught up when its backlog is written
 		}
 		scratch = scratch[:0]
 		for _, s := range subs {
 			if s.sent < t {
-				scratch = live.AppendText(scratch, payload(s), s.suffix)
+				scratch = s.appendEvent(scratch, payload(s))
 				s.sent = t
 				sent++
 			}
 		}
 		if len(scratch) > 0 {
-			conn.c.Send(scratch)
+			conn.Send(scratch)
 		}
 		if closed {
 			finished = append(finished, subs...)
@@ -282,7 +312,7 @@ func (set *hubSet) fanOut(h *hub, scratch []byte) []byte {
 	}
 	for _, s := range finished {
 		if set.leave(s) {
-			s.conn.finishSub(s)
+			s.owner.finishSub(s)
 		}
 	}
 	if cap(scratch) > 64<<10 {

@@ -43,7 +43,7 @@ import (
 //
 // Requests it does not take (no subprotocol or another spelling of one, a
 // malformed handshake, an origin it would refuse) go on to gqlgen's
-// transport, which answers them as before. SSE stays on gqlgen's.
+// transport, which answers them as before. SSE streams are livesse.go's.
 //
 // One difference is deliberate: a connection_init whose payload is not
 // an object closes the connection (1002) where gqlgen stopped reading and
@@ -615,7 +615,7 @@ func (lc *liveConn) subscribeHub(ctx context.Context, id string, rc *graphql.Ope
 	if !ok {
 		return false
 	}
-	sub := &liveSub{conn: lc, shape: shape, suffix: nextSuffix(id, lc.nextType())}
+	sub := &liveSub{conn: lc.c, owner: lc, shape: shape, suffix: nextSuffix(id, lc.nextType())}
 	if !lc.setOp(id, &liveOp{cancel: release, sub: sub}) {
 		release()
 		return true

@@ -1,7 +1,6 @@
 package graphql_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"github.com/coder/websocket/wsjson"
 
 	"github.com/techconf/techconf/graphql"
+	"github.com/techconf/techconf/internal/liveclient"
 )
 
 // wsClient speaks either GraphQL WebSocket subprotocol over a real
@@ -167,41 +167,25 @@ func TestSubscriptionProtocols(t *testing.T) {
 
 func TestSSE(t *testing.T) {
 	api := mustOpenAPI(t, graphql.Options{})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, api.URL, strings.NewReader(`{"query":"`+likeAddedQuery+`"}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "text/event-stream")
-	resp, err := http.DefaultClient.Do(req)
+	s, err := liveclient.DialSSE(ctx, api.URL, []byte(`{"query":"`+likeAddedQuery+`"}`))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatal(err) // also a status other than 200 or a Content-Type other than text/event-stream
 	}
-	defer resp.Body.Close()
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") {
-		t.Fatalf("Content-Type %q; want text/event-stream", ct)
-	}
-	events := make(chan string, 10)
-	go func() {
-		sc := bufio.NewScanner(resp.Body)
-		for sc.Scan() {
-			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
-				events <- data
-			}
-		}
-		close(events)
-	}()
-	first := <-events
-	if !strings.Contains(first, `"likes":0`) {
-		t.Fatalf("first SSE event %s; want likes 0", first)
+	defer s.Close()
+	context.AfterFunc(ctx, func() { s.Close() })
+	first, err := s.Next()
+	if err != nil || first.Type != "next" || !strings.Contains(string(first.Data), `"likes":0`) {
+		t.Fatalf("first SSE event %s %s, %v; want next with likes 0", first.Type, first.Data, err)
 	}
 	api.query(t, `mutation { createLike(input: {uuid: "sse-test", sessionId: 5, count: 2}) { count } }`, nil)
-	select {
-	case ev := <-events:
-		if !strings.Contains(ev, `"likes":2`) || !strings.Contains(ev, `"total":2`) {
-			t.Errorf("SSE event %s; want likes 2, total 2", ev)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no SSE event after createLike")
+	ev, err := s.Next()
+	if err != nil {
+		t.Fatalf("no SSE event after createLike: %v", err)
+	}
+	if likes, total, ok := liveclient.ParseSSE(ev.Data); !ok || likes != 2 || total != 2 {
+		t.Errorf("SSE event %s; want likes 2, total 2", ev.Data)
 	}
 }
 

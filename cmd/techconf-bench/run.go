@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -20,6 +19,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/techconf/techconf/internal/liveclient"
 )
 
 // runConfig is what `techconf-bench run` is told to do.
@@ -42,6 +43,8 @@ type runConfig struct {
 	run         string  // random per run, so that runs share no UUID or key
 	Report      string
 	Chart       string
+	Workers     int // processes that hold the subscribers (see workers.go)
+	worker      int // in a worker process: its index, from 1; 0 in the parent
 }
 
 // errUsage marks an error in the command line (exit status 2).
@@ -77,6 +80,8 @@ func parseRunFlagsQuiet(args []string, help io.Writer) (*runConfig, error) {
 	fs.IntVar(&c.UUIDs, "uuids", 0, "distinct client UUIDs to send likes from, in turn (the server rate-limits each); 0: a new UUID per request, as at a conference")
 	fs.BoolVar(&c.Keys, "keys", true, "send a requestId (idempotency key) with each createLike, as the web page does; false for servers that predate it")
 	fs.Float64Var(&c.RetryDrop, "retry-drop", 0, "percent of answers to drop after they arrive, then retry the request with the same key on the next target (needs --keys); the report counts likes stored twice")
+	fs.IntVar(&c.Workers, "workers", 1, "processes that hold the subscribers, each within its own open-file limit (the tool re-executes itself); the likes are sent from this one")
+	worker := fs.String("worker", "", "internal: set by --workers in the processes it starts (I/N)")
 	fs.StringVar(&c.Report, "report", "bench-report.md", "where to write the Markdown report")
 	fs.StringVar(&c.Chart, "chart", "bench-chart.svg", "where to draw throughput and latency over time")
 	if err := fs.Parse(args); err != nil {
@@ -89,6 +94,12 @@ func parseRunFlagsQuiet(args []string, help io.Writer) (*runConfig, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if *worker != "" {
+		var n int
+		if _, err := fmt.Sscanf(*worker, "%d/%d", &c.worker, &n); err != nil || c.worker < 1 || c.worker > n || n != c.Workers {
+			return nil, fmt.Errorf("--worker %q: want I/N with 1 <= I <= N = --workers", *worker)
+		}
 	}
 	for _, t := range strings.Split(*targets, ",") {
 		if t = strings.TrimRight(strings.TrimSpace(t), "/"); t != "" {
@@ -116,6 +127,8 @@ func parseRunFlagsQuiet(args []string, help io.Writer) (*runConfig, error) {
 		return nil, errors.New("--subscribers must not be negative")
 	case c.SubsPerConn < 1 || c.SubsPerConn > 1000:
 		return nil, errors.New("--subs-per-conn must be 1 to 1000")
+	case c.Workers < 1 || c.Workers > 64:
+		return nil, errors.New("--workers must be 1 to 64")
 	case c.UUIDs < 0:
 		return nil, errors.New("--uuids must not be negative")
 	case c.RetryDrop < 0 || c.RetryDrop >= 100:
@@ -183,11 +196,19 @@ type bench struct {
 	errMu          sync.Mutex
 	errorsByKind   map[string]int64
 
-	subs     []*sub
-	conns    int          // subscriber connections opened
-	connsUp  atomic.Int64 // of which a subscription started
-	selfMem  float64      // this process's memory with every subscriber open
-	latency  histogram
+	subs    []*sub
+	conns   int          // subscriber connections opened
+	connsUp atomic.Int64 // of which a subscription started
+	selfMem float64      // this process's memory with every subscriber open
+	latency histogram
+	ack     histogram // createLike send to answer (the server's commit)
+	// workersCPU is the CPU seconds the workers used while the likes
+	// were sent.
+	workersCPU float64
+	// events are the timed subscribers' events (a worker's go to its
+	// parent), for the spread of one event's arrivals.
+	eventsMu sync.Mutex
+	events   []timedEvent
 	secondMu sync.Mutex
 	seconds  []*second
 }
@@ -225,53 +246,38 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	b := &bench{cfg: cfg, errorsByKind: map[string]int64{}}
+	if cfg.worker > 0 {
+		return b.runWorker(ctx, os.Stdin, stdout)
+	}
 	memBefore := serverMemory(cfg.Metrics)
 	likedBefore := sessionLiked(cfg.Targets[0], cfg.Edition, cfg.Session)
 
 	// Subscribers first, so that they see every like.
-	fmt.Fprintf(os.Stderr, "opening %d subscribers...\n", cfg.Subscribers)
 	subCtx, stopSubs := context.WithCancel(ctx)
 	defer stopSubs()
-	var subsUp sync.WaitGroup
-	protocols := []string{"graphql-transport-ws", "graphql-ws", "sse"}
-	conns := 0
-	for i := 0; i < cfg.Subscribers; conns++ {
-		p := cfg.Protocol
-		if p == "mixed" {
-			p = protocols[conns%len(protocols)]
+	var pool *workerPool
+	if cfg.Workers > 1 {
+		fmt.Fprintf(os.Stderr, "opening %d subscribers in %d worker processes...\n", cfg.Subscribers, cfg.Workers)
+		if pool, err = startWorkers(ctx, args, cfg.Workers); err != nil {
+			return err
 		}
-		n := 1
-		if p != "sse" {
-			n = min(cfg.SubsPerConn, cfg.Subscribers-i)
-		}
-		var group []*sub
-		for j := 0; j < n; j++ {
-			s := &sub{protocol: p, start: -1, timed: len(b.subs)%max(1, cfg.Subscribers/latencySample) == 0}
-			b.subs = append(b.subs, s)
-			group = append(group, s)
-		}
-		i += n
-		subsUp.Add(1)
-		go b.subscribe(subCtx, group, cfg.Targets[conns%len(cfg.Targets)], &subsUp)
-		if conns%200 == 199 {
-			time.Sleep(50 * time.Millisecond) // do not flood the accept queue
-		}
+		defer pool.kill()
+		b.conns, b.selfMem = pool.conns, pool.selfMem
+		b.connsUp.Store(int64(pool.connsUp))
+		fmt.Fprintf(os.Stderr, "%d of %d subscribers connected\n", pool.connected, cfg.Subscribers)
+		time.Sleep(2 * time.Second) // let the server's garbage collector settle before reading its memory
+	} else {
+		fmt.Fprintf(os.Stderr, "opening %d subscribers...\n", cfg.Subscribers)
+		connected := b.openSubscribers(subCtx, 0, cfg.Subscribers)
+		fmt.Fprintf(os.Stderr, "%d of %d subscribers connected\n", connected, cfg.Subscribers)
+		time.Sleep(2 * time.Second) // let the server's garbage collector settle before reading its memory
+		b.selfMem = selfMemory()
 	}
-	b.conns = conns
-	waitDone(&subsUp, 60*time.Second)
-	connected := 0
-	for _, s := range b.subs {
-		if s.connected.Load() {
-			connected++
-		}
-	}
-	fmt.Fprintf(os.Stderr, "%d of %d subscribers connected\n", connected, cfg.Subscribers)
-	time.Sleep(2 * time.Second) // let the server's garbage collector settle before reading its memory
 	memSubs := serverMemory(cfg.Metrics)
-	b.selfMem = selfMemory()
 
 	// Then likes at the target rate over keep-alive connections.
 	b.start = time.Now()
+	serverCPU, toolCPU := serverMetric(cfg.Metrics, "process_cpu_seconds_total"), selfCPU()
 	transport := &http.Transport{MaxIdleConnsPerHost: cfg.Conns, MaxConnsPerHost: cfg.Conns, IdleConnTimeout: time.Minute}
 	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
 	tokens := make(chan struct{}, cfg.Conns)
@@ -312,14 +318,28 @@ send:
 	close(tokens)
 	workers.Wait()
 	sendTook := time.Since(b.start)
+	for i, c := range serverMetric(cfg.Metrics, "process_cpu_seconds_total") {
+		serverCPU[i] = (c - serverCPU[i]) / sendTook.Seconds()
+	}
+	toolCPU = (selfCPU() - toolCPU) / sendTook.Seconds()
 	fmt.Fprintf(os.Stderr, "sent %d likes; waiting %s for the last events...\n", b.sent.Load()*int64(cfg.Count), cfg.Settle)
-	b.waitDelivered(ctx, cfg.Settle)
+	if pool != nil {
+		if err := pool.finish(b); err != nil {
+			return err
+		}
+	} else {
+		b.waitDelivered(ctx, cfg.Settle)
+	}
 	memEnd := serverMemory(cfg.Metrics)
 	stopSubs()
+	if pool != nil {
+		pool.exit()
+	}
 	stored := b.waitStored(ctx, likedBefore, cfg.Settle)
 
 	r := b.result(sendTook, memBefore, memSubs, memEnd)
 	r.stored, r.dropped, r.retried = stored, b.dropped.Load(), b.retried.Load()
+	r.serverCores, r.toolCores = serverCPU, toolCPU+b.workersCPU/sendTook.Seconds()
 	if err := os.WriteFile(cfg.Report, []byte(r.markdown(cfg)), 0o644); err != nil {
 		return err
 	}
@@ -335,6 +355,50 @@ send:
 		return fmt.Errorf("the servers stored %d likes for %d accepted: %d duplicates", r.stored, r.accepted, r.stored-r.accepted)
 	}
 	return nil
+}
+
+// openSubscribers opens the subscribers of index from to to (of
+// cfg.Subscribers), waits until each has had its first event or a minute
+// has passed, and returns how many did.
+func (b *bench) openSubscribers(ctx context.Context, from, to int) int {
+	cfg := b.cfg
+	var subsUp sync.WaitGroup
+	protocols := []string{"graphql-transport-ws", "graphql-ws", "sse"}
+	conns := 0
+	stride := max(1, cfg.Subscribers/latencySample)
+	for i := from; i < to; conns++ {
+		p := cfg.Protocol
+		if p == "mixed" {
+			p = protocols[conns%len(protocols)]
+		}
+		n := 1
+		if p != "sse" {
+			n = min(cfg.SubsPerConn, to-i)
+		}
+		var group []*sub
+		for j := 0; j < n; j++ {
+			s := &sub{protocol: p, start: -1, timed: (i+j)%stride == 0}
+			b.subs = append(b.subs, s)
+			group = append(group, s)
+		}
+		i += n
+		subsUp.Add(1)
+		go b.subscribe(ctx, group, cfg.Targets[conns%len(cfg.Targets)], &subsUp)
+		if conns%200 == 199 {
+			// Do not flood the accept queue: 4,000 connections a second
+			// over all the workers, which open theirs at the same time.
+			time.Sleep(time.Duration(cfg.Workers) * 50 * time.Millisecond)
+		}
+	}
+	b.conns = conns
+	waitDone(&subsUp, 60*time.Second)
+	connected := 0
+	for _, s := range b.subs {
+		if s.connected.Load() {
+			connected++
+		}
+	}
+	return connected
 }
 
 // waitStored waits until the first target's Session.liked has grown by
@@ -402,6 +466,7 @@ func (b *bench) sendLike(client *http.Client, n int) {
 			b.dropped.Add(1) // the answer is lost: retry with the same key
 			continue
 		case kind == "":
+			b.ack.add(time.Since(now), 1)
 			b.accepted.Add(int64(count))
 			b.at(time.Now()).acceptInc(int64(count))
 			return
@@ -507,6 +572,12 @@ func (b *bench) onEvent(s *sub, likes, total int64) {
 	if !s.timed {
 		return
 	}
+	b.eventsMu.Lock()
+	b.events = append(b.events, timedEvent{From: from, To: to, Total: total, At: now.UnixNano()})
+	b.eventsMu.Unlock()
+	if b.cfg.worker > 0 { // the parent knows the send times
+		return
+	}
 	b.sentMu.Lock()
 	for r := from; r < to && int(r) < len(b.sendTimes); r++ {
 		d := now.Sub(b.sendTimes[r])
@@ -526,36 +597,33 @@ func (b *bench) subscribe(ctx context.Context, group []*sub, target string, up *
 	query := fmt.Sprintf("subscription { likeAdded(sessionId: %d) { likes total } }", b.cfg.Session)
 	url := target + "/" + b.cfg.Edition + "/api/query"
 	if s.protocol == "sse" {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(`{"query":"`+query+`"}`))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept", "text/event-stream")
-		resp, err := http.DefaultClient.Do(req)
+		stream, err := retryDial(ctx, func() (*liveclient.SSE, error) {
+			return liveclient.DialSSE(ctx, url, []byte(`{"query":"`+query+`"}`))
+		})
 		if err != nil {
 			s.failed.Store(true)
 			b.fail("subscribe: " + shortError(err))
 			return
 		}
-		defer resp.Body.Close()
-		sc := bufio.NewScanner(resp.Body)
-		for sc.Scan() {
-			data, ok := strings.CutPrefix(sc.Text(), "data: ")
-			if !ok {
+		defer stream.Close()
+		context.AfterFunc(ctx, func() { stream.Close() })
+		for {
+			ev, err := stream.Next()
+			if err != nil {
+				return
+			}
+			likes, total, ok := liveclient.ParseSSE(ev.Data)
+			if ev.Type != "next" || !ok {
 				continue
 			}
-			var ev struct {
-				Data struct{ LikeAdded struct{ Likes, Total int64 } }
+			b.onEvent(s, likes, total)
+			if !s.connected.Swap(true) {
+				b.connsUp.Add(1)
 			}
-			if json.Unmarshal([]byte(data), &ev) == nil {
-				b.onEvent(s, ev.Data.LikeAdded.Likes, ev.Data.LikeAdded.Total)
-				if !s.connected.Swap(true) {
-					b.connsUp.Add(1)
-				}
-				ready()
-			}
+			ready()
 		}
-		return
 	}
-	conn, err := dialWS(ctx, "ws"+strings.TrimPrefix(url, "http"), s.protocol)
+	conn, err := retryDial(ctx, func() (*liveclient.WS, error) { return liveclient.DialWS(ctx, url, s.protocol) })
 	if err != nil {
 		for _, s := range group {
 			s.failed.Store(true)
@@ -563,29 +631,29 @@ func (b *bench) subscribe(ctx context.Context, group []*sub, target string, up *
 		b.fail("subscribe: " + shortError(err))
 		return
 	}
-	defer conn.close()
-	context.AfterFunc(ctx, conn.close)
+	defer conn.Close()
+	context.AfterFunc(ctx, func() { conn.Close() })
 	start := "subscribe"
 	if s.protocol == "graphql-ws" {
 		start = "start"
 	}
-	if err := conn.writeJSON(map[string]any{"type": "connection_init"}); err != nil {
+	if err := conn.WriteJSON(map[string]any{"type": "connection_init"}); err != nil {
 		s.failed.Store(true)
 		return
 	}
 	for i := range group {
-		if err := conn.writeJSON(map[string]any{"id": strconv.Itoa(i), "type": start, "payload": map[string]any{"query": query}}); err != nil {
+		if err := conn.WriteJSON(map[string]any{"id": strconv.Itoa(i), "type": start, "payload": map[string]any{"query": query}}); err != nil {
 			s.failed.Store(true)
 			return
 		}
 	}
 	seen := 0
 	for {
-		data, err := conn.read()
+		data, err := conn.Read()
 		if err != nil {
 			return
 		}
-		m, ok := parseEvent(data)
+		m, ok := liveclient.ParseWS(data)
 		if !ok {
 			continue
 		}
@@ -596,7 +664,7 @@ func (b *bench) subscribe(ctx context.Context, group []*sub, target string, up *
 				continue
 			}
 			s := group[i]
-			b.onEvent(s, m.Payload.Data.LikeAdded.Likes, m.Payload.Data.LikeAdded.Total)
+			b.onEvent(s, m.Likes, m.Total)
 			if !s.connected.Swap(true) {
 				if seen++; seen == 1 {
 					b.connsUp.Add(1)
@@ -606,8 +674,23 @@ func (b *bench) subscribe(ctx context.Context, group []*sub, target string, up *
 				}
 			}
 		case "ping":
-			_ = conn.writeJSON(map[string]string{"type": "pong"})
+			_ = conn.WriteJSON(map[string]string{"type": "pong"})
 		}
+	}
+}
+
+// retryDial tries a subscriber's connection up to three times when it
+// times out: a server whose accept queue overflowed while thousands
+// connect drops the connection attempt, and the subscriber would be
+// missing from the whole run.
+func retryDial[T any](ctx context.Context, dial func() (T, error)) (T, error) {
+	for attempt := 1; ; attempt++ {
+		c, err := dial()
+		var ne net.Error
+		if err == nil || attempt == 3 || ctx.Err() != nil || !errors.As(err, &ne) || !ne.Timeout() {
+			return c, err
+		}
+		time.Sleep(time.Duration(attempt) * time.Second)
 	}
 }
 
@@ -657,6 +740,12 @@ func (b *bench) progress(ctx context.Context) {
 // serverMemory reads each server's resident memory from /metrics at its
 // admin address; 0 where it cannot.
 func serverMemory(targets []string) []float64 {
+	return serverMetric(targets, "process_resident_memory_bytes")
+}
+
+// serverMetric reads an unlabelled metric of each server from /metrics
+// at its admin address; 0 where it cannot.
+func serverMetric(targets []string, name string) []float64 {
 	out := make([]float64, len(targets))
 	for i, t := range targets {
 		resp, err := http.Get(t + "/metrics")
@@ -666,7 +755,7 @@ func serverMemory(targets []string) []float64 {
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		for _, line := range strings.Split(string(body), "\n") {
-			if v, ok := strings.CutPrefix(line, "process_resident_memory_bytes "); ok {
+			if v, ok := strings.CutPrefix(line, name+" "); ok {
 				out[i], _ = strconv.ParseFloat(strings.TrimSpace(v), 64)
 			}
 		}
@@ -688,13 +777,19 @@ type result struct {
 	dropped, retried        int64
 	conns                   int     // subscriber connections with a subscription started
 	selfMem                 float64 // the bench's own memory with its subscribers open
+	ack50, ack99            time.Duration
+	spread50, spread99      time.Duration
+	serverCores             []float64 // CPU used while the likes were sent, per server
+	toolCores               float64   // the same for this process and its workers
 }
 
 func (b *bench) result(took time.Duration, memBefore, memSubs, memEnd []float64) result {
 	r := result{took: took, sent: b.sent.Load() * int64(b.cfg.Count), accepted: b.accepted.Load(), errors: b.errorsByKind,
 		p50: b.latency.percentile(50), p95: b.latency.percentile(95), p99: b.latency.percentile(99),
 		minRatio: 1, maxRatio: 1, exact: true, stored: -1, memBefore: memBefore, memSubs: memSubs, end: memEnd, protocols: map[string]int{},
-		conns: int(b.connsUp.Load()), selfMem: b.selfMem}
+		conns: int(b.connsUp.Load()), selfMem: b.selfMem,
+		ack50: b.ack.percentile(50), ack99: b.ack.percentile(99)}
+	r.spread50, r.spread99 = b.spread()
 	first := true
 	for _, s := range b.subs {
 		if !s.connected.Load() {
@@ -721,12 +816,36 @@ func (b *bench) result(took time.Duration, memBefore, memSubs, memEnd []float64)
 	return r
 }
 
+// spread is how long one event took to reach every timed subscriber:
+// per total fanned out, from its first arrival to its last (percentiles
+// over the events). Subscribers that were behind and coalesced are
+// among the last.
+func (b *bench) spread() (p50, p99 time.Duration) {
+	b.eventsMu.Lock()
+	defer b.eventsMu.Unlock()
+	first, last := map[int64]int64{}, map[int64]int64{}
+	for _, ev := range b.events {
+		if ev.To == ev.From {
+			continue // the starting event
+		}
+		if f, ok := first[ev.Total]; !ok || ev.At < f {
+			first[ev.Total] = ev.At
+		}
+		last[ev.Total] = max(last[ev.Total], ev.At)
+	}
+	var h histogram
+	for t, f := range first {
+		h.add(time.Duration(last[t]-f), 1)
+	}
+	return h.percentile(50), h.percentile(99)
+}
+
 func (r result) markdown(cfg *runConfig) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# techconf-bench report\n\n")
 	fmt.Fprintf(&b, "| setting | value |\n| --- | --- |\n")
-	fmt.Fprintf(&b, "| servers | %s |\n| session | %s/%d |\n| target rate | %.0f createLike/s × %d taps over %d connections |\n| duration | %s |\n| subscribers | %d (%s) |\n\n",
-		strings.Join(cfg.Targets, ", "), cfg.Edition, cfg.Session, cfg.Rate, cfg.Count, cfg.Conns, cfg.Duration, cfg.Subscribers, cfg.Protocol)
+	fmt.Fprintf(&b, "| servers | %s |\n| session | %s/%d |\n| target rate | %.0f createLike/s × %d taps over %d connections |\n| duration | %s |\n| subscribers | %d (%s), %d per connection, in %d process(es) |\n\n",
+		strings.Join(cfg.Targets, ", "), cfg.Edition, cfg.Session, cfg.Rate, cfg.Count, cfg.Conns, cfg.Duration, cfg.Subscribers, cfg.Protocol, cfg.SubsPerConn, cfg.Workers)
 	fmt.Fprintf(&b, "| result | value |\n| --- | --- |\n")
 	fmt.Fprintf(&b, "| likes sent | %d |\n| likes accepted | %d (%.0f/s) |\n", r.sent, r.accepted, float64(r.accepted)/r.took.Seconds())
 	if r.stored >= 0 {
@@ -736,8 +855,17 @@ func (r result) markdown(cfg *runConfig) string {
 		fmt.Fprintf(&b, "| answers dropped (--retry-drop %.1f %%), then retried with the same key | %d |\n| requests retried after a network error | %d |\n", cfg.RetryDrop, r.dropped, r.retried)
 	}
 	fmt.Fprintf(&b, "| like-to-event latency | p50 %s, p95 %s, p99 %s |\n", r.p50, r.p95, r.p99)
+	fmt.Fprintf(&b, "| of which: createLike answered (commit) | p50 %s, p99 %s |\n", r.ack50, r.ack99)
+	fmt.Fprintf(&b, "| of which: one event's arrivals, first to last timed subscriber (fan-out and the tool's reading) | p50 %s, p99 %s |\n", r.spread50, r.spread99)
 	fmt.Fprintf(&b, "| subscribers connected | %d of %d %v |\n", r.connected, r.connected+r.failedSubs, r.protocols)
 	fmt.Fprintf(&b, "| delivered / accepted, per subscriber | min %.4f, max %.4f (exactly 1: %v) |\n", r.minRatio, r.maxRatio, r.exact)
+	if len(r.serverCores) > 0 {
+		var cores []string
+		for i, c := range r.serverCores {
+			cores = append(cores, fmt.Sprintf("server %d %.2f", i+1, c))
+		}
+		fmt.Fprintf(&b, "| CPU used while the likes were sent, in cores (a process near 1.0 on its one core is the bottleneck) | %s; techconf-bench %.2f |\n", strings.Join(cores, ", "), r.toolCores)
+	}
 	for i := range r.memBefore {
 		if r.memBefore[i] > 0 {
 			fmt.Fprintf(&b, "| server %d memory (RSS) | %.0f MB before, %.0f MB with subscribers, %.0f MB at the end |\n",
@@ -818,44 +946,4 @@ func (r result) sizing(cfg *runConfig) string {
 	fmt.Fprintf(&b, "| like→event p99 at %d subscriptions over %d connections, %.0f likes/s, every like delivered exactly | %s (exact: %v) |\n",
 		r.connected, r.conns, cfg.Rate*float64(cfg.Count), r.p99, r.exact)
 	return b.String()
-}
-
-// wsEvent is what the bench reads of a WebSocket message.
-type wsEvent struct {
-	ID      string
-	Type    string
-	Payload struct {
-		Data struct{ LikeAdded struct{ Likes, Total int64 } }
-	}
-}
-
-// parseEvent reads a message. An event of the shape the bench asked for
-// is read without encoding/json: at 100,000 subscriptions the tool reads
-// 400,000 events a second on one core, and a tool that falls behind
-// measures itself rather than the server.
-func parseEvent(data []byte) (wsEvent, bool) {
-	var m wsEvent
-	const prefix = `{"payload":{"data":{"likeAdded":{"likes":`
-	if rest, ok := bytes.CutPrefix(data, []byte(prefix)); ok {
-		likes, rest, ok1 := cutInt(rest)
-		rest, ok2 := bytes.CutPrefix(rest, []byte(`,"total":`))
-		total, rest, ok3 := cutInt(rest)
-		rest, ok4 := bytes.CutPrefix(rest, []byte(`}}},"id":"`))
-		id, rest, ok5 := bytes.Cut(rest, []byte(`"`))
-		if ok1 && ok2 && ok3 && ok4 && ok5 && bytes.Equal(rest, []byte(`,"type":"next"}`)) {
-			m.ID, m.Type = string(id), "next"
-			m.Payload.Data.LikeAdded.Likes, m.Payload.Data.LikeAdded.Total = likes, total
-			return m, true
-		}
-	}
-	return m, json.Unmarshal(data, &m) == nil
-}
-
-func cutInt(b []byte) (int64, []byte, bool) {
-	i := 0
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		i++
-	}
-	n, err := strconv.ParseInt(string(b[:i]), 10, 64)
-	return n, b[i:], err == nil
 }

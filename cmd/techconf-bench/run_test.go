@@ -55,6 +55,9 @@ func TestParseRunFlags(t *testing.T) {
 		{[]string{"--retry-drop", "100"}, "--retry-drop"},
 		{[]string{"--retry-drop", "5", "--keys=false"}, "needs --keys"},
 		{[]string{"--no-such-flag"}, "no-such-flag"},
+		{[]string{"--workers", "0"}, "--workers"},
+		{[]string{"--workers", "2", "--worker", "3/2"}, "--worker"},
+		{[]string{"--workers", "2", "--worker", "1/3"}, "--worker"},
 	} {
 		c, err := parseRunFlags(tc.args, io.Discard)
 		switch {
@@ -132,7 +135,10 @@ func TestRunAgainstRealServer(t *testing.T) {
 	if !strings.Contains(string(md), "memory (RSS) | ") || strings.Contains(string(md), "| 0 MB before") {
 		t.Errorf("report lacks the server's memory, read from --metrics:\n%s", md)
 	}
-	for _, want := range []string{"exactly 1: true", "subscribers connected | 30 of 30", "likes accepted | "} {
+	if strings.Contains(string(md), "p99 0s") {
+		t.Errorf("report has no like-to-event latency:\n%s", md)
+	}
+	for _, want := range []string{"exactly 1: true", "subscribers connected | 30 of 30", "likes accepted | ", "in cores", "of which: createLike answered"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}
@@ -224,23 +230,5 @@ func TestRetryDropNoDuplicates(t *testing.T) {
 	}
 	if rows, err := sqlite.NewLikeStore(db).Count(context.Background(), like.Key{Edition: "2018", SessionID: 5}); err != nil || rows != accepted || rows == 0 {
 		t.Errorf("stored rows %d (%v); want the %d accepted", rows, err, accepted)
-	}
-}
-
-func TestParseEvent(t *testing.T) {
-	for _, tc := range []struct {
-		in           string
-		id, typ      string
-		likes, total int64
-	}{
-		{`{"payload":{"data":{"likeAdded":{"likes":3,"total":42}}},"id":"7","type":"next"}`, "7", "next", 3, 42},
-		{`{"type":"data","id":"1","payload":{"data":{"likeAdded":{"total":5,"likes":1}}}}`, "1", "data", 1, 5},
-		{`{"type":"ping"}`, "", "ping", 0, 0},
-	} {
-		m, ok := parseEvent([]byte(tc.in))
-		ev := m.Payload.Data.LikeAdded
-		if !ok || m.ID != tc.id || m.Type != tc.typ || ev.Likes != tc.likes || ev.Total != tc.total {
-			t.Errorf("parseEvent(%s) = %+v, %v; want id %q type %q likes %d total %d", tc.in, m, ok, tc.id, tc.typ, tc.likes, tc.total)
-		}
 	}
 }

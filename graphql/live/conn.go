@@ -1,5 +1,6 @@
-// Package live serves WebSocket connections for many long-lived, mostly
-// idle subscribers at a few kilobytes each.
+// Package live serves WebSocket connections, and HTTP response streams
+// such as SSE (Hijack), for many long-lived, mostly idle subscribers at a
+// few kilobytes each.
 //
 // A connection from net/http costs its serving goroutine (an 8 KiB stack
 // and more), a 4 KiB read buffer, and, with a WebSocket library on top,
@@ -35,6 +36,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -81,6 +83,13 @@ type Conn struct {
 	pre  []byte   // bytes net/http had read past the handshake
 	hdr  [14]byte // the frame header being read
 	msg  []byte   // a fragmented message being assembled
+	// stream is an HTTP response stream (Hijack) rather than a
+	// WebSocket: what the client sends is discarded.
+	stream    bool
+	discarded int // bytes of a stream's client discarded
+	// lastSend is when a stream's bytes were last given to Send (Unix
+	// nanoseconds), for keep-alives that only fill silences.
+	lastSend atomic.Int64
 
 	mu       sync.Mutex
 	out      []byte // backlog: bytes not written yet
@@ -93,15 +102,7 @@ type Conn struct {
 // CheckHandshake, hijacks the connection and starts its reader. h is told
 // of every message until the connection ends.
 func Upgrade(w http.ResponseWriter, r *http.Request, subprotocol string, opts Options, h Handler) (*Conn, error) {
-	if opts.MaxMessage == 0 {
-		opts.MaxMessage = 1 << 20
-	}
-	if opts.WriteTimeout == 0 {
-		opts.WriteTimeout = 10 * time.Second
-	}
-	if opts.MaxBacklog == 0 {
-		opts.MaxBacklog = 1 << 20
-	}
+	opts.defaults()
 	hd := w.Header()
 	hd.Set("Upgrade", "websocket")
 	hd.Set("Connection", "Upgrade")
@@ -122,6 +123,38 @@ func Upgrade(w http.ResponseWriter, r *http.Request, subprotocol string, opts Op
 	c.raw = rawConn(nc)
 	go c.read()
 	return c, nil
+}
+
+// Hijack takes over an HTTP/1.x response whose status and headers
+// (and first bytes of body, if any) the caller has written and flushed
+// through w, for a stream of server-sent bytes: it costs what a
+// WebSocket connection costs here (see the package comment), where
+// net/http would keep its goroutine and buffers for as long as the
+// stream lasts. The caller frames what it sends (chunked encoding, say);
+// End sends the last bytes and closes. The reader discards what the
+// client sends and notices when it goes.
+func Hijack(w http.ResponseWriter, opts Options, h Handler) (*Conn, error) {
+	opts.defaults()
+	nc, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return nil, err
+	}
+	c := &Conn{nc: nc, opts: opts, h: h, stream: true}
+	c.raw = rawConn(nc)
+	go c.read()
+	return c, nil
+}
+
+func (o *Options) defaults() {
+	if o.MaxMessage == 0 {
+		o.MaxMessage = 1 << 20
+	}
+	if o.WriteTimeout == 0 {
+		o.WriteTimeout = 10 * time.Second
+	}
+	if o.MaxBacklog == 0 {
+		o.MaxBacklog = 1 << 20
+	}
 }
 
 // rawConn finds the socket under wrappers that expose it as tls.Conn
@@ -290,7 +323,11 @@ func (c *Conn) read() {
 	for {
 		delivered, err := false, c.waitReadable()
 		if err == nil {
-			delivered, err = c.readFrame()
+			if c.stream {
+				err = c.discard()
+			} else {
+				delivered, err = c.readFrame()
+			}
 		}
 		if err == nil {
 			if delivered {
@@ -320,6 +357,22 @@ func (c *Conn) read() {
 }
 
 var errTooBig = errors.New("message too big")
+
+// discard reads and drops what a stream's client sends (nothing, as a
+// rule): the read is how the end of the connection is noticed. A client
+// that sends more than maxStreamInput is not an HTTP client waiting for
+// its answer, and is disconnected (net/http would stop reading it).
+func (c *Conn) discard() error {
+	n, err := c.nc.Read(c.hdr[:])
+	if c.discarded += n; c.discarded > maxStreamInput {
+		return errStreamInput
+	}
+	return err
+}
+
+const maxStreamInput = 64 << 10
+
+var errStreamInput = errors.New("a stream's client sent more than it may")
 
 // readFrame reads one frame and acts on it; delivered says it completed
 // a message for the handler.
@@ -500,6 +553,9 @@ func (c *Conn) sendLocked(frames []byte) {
 	if c.dead || c.closing || len(frames) == 0 {
 		return // nothing follows a close frame
 	}
+	if c.stream {
+		c.lastSend.Store(time.Now().UnixNano())
+	}
 	if c.flushing {
 		if len(c.out)+len(frames) > c.opts.MaxBacklog {
 			c.killLocked()
@@ -594,6 +650,27 @@ func (c *Conn) killLocked() {
 	_ = c.nc.Close()
 }
 
+// LastSend is when a stream's bytes (see Hijack) were last sent or
+// queued; zero before any, and always on a WebSocket.
+func (c *Conn) LastSend() time.Time {
+	if n := c.lastSend.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
+}
+
+// End sends the last bytes of a stream (see Hijack) and closes it once
+// they are written; nothing is sent after them.
+func (c *Conn) End(last []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closing || c.dead {
+		return
+	}
+	c.sendLocked(last)
+	c.closingLocked()
+}
+
 // Close sends a close frame with code and reason, then waits (in the
 // reader, at most 5 s) for the client's close frame before closing the
 // socket, so that the client reads the frame rather than a reset.
@@ -603,6 +680,10 @@ func (c *Conn) writeClose(code int, reason string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closing || c.dead {
+		return
+	}
+	if c.stream { // no close frame in an HTTP response
+		c.closingLocked()
 		return
 	}
 	var p []byte
@@ -617,6 +698,13 @@ func (c *Conn) writeClose(code int, reason string) {
 		p = append(p, reason...)
 	}
 	c.sendLocked(frame(nil, 8, p))
+	c.closingLocked()
+}
+
+// closingLocked marks the end of what is sent: the write side is shut
+// once the backlog is written, and the reader waits at most 5 s for the
+// client to close its side.
+func (c *Conn) closingLocked() {
 	c.closing = true
 	_ = c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if !c.flushing && !c.dead {
