@@ -50,6 +50,10 @@ func (p *Process) AdminURL() string {
 	return ""
 }
 
+// Stop sends SIGTERM (in-process: ends Run's context) and returns at
+// once; Exited tells when the server is gone.
+func (p *Process) Stop() { p.stop() }
+
 // Terminate sends SIGTERM (in-process: ends Run's context) and returns
 // the exit error (nil for status 0); it fails the test if the server has
 // not exited 30 s later.

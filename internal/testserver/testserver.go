@@ -64,6 +64,9 @@ type Config struct {
 	// handler (the API of one edition, the pages alone) built from the
 	// site's content and likes.
 	Handler func(*Site) http.Handler
+	// RuntimeMetrics adds the Go runtime's and the process's metrics
+	// (memory, CPU) to the registry, as `techconf serve` has them.
+	RuntimeMetrics bool
 	// Admin also serves the admin handler (/metrics, pprof) on a port of
 	// its own, at Site.AdminURL.
 	Admin bool
@@ -130,7 +133,7 @@ func Start(tb testing.TB, cfg Config) *Site {
 		tb.Fatal(err)
 	}
 	store := sqlite.NewLikeStore(db)
-	reg := metrics.NewRegistry(false)
+	reg := metrics.NewRegistry(cfg.RuntimeMetrics)
 	var likes *like.Service
 	if cfg.Like.Metrics == nil {
 		cfg.Like.Metrics = reg.Like(func() int { return likes.Subscribers() })
