@@ -23,7 +23,7 @@ func mustOpenSite(tb testing.TB) *testserver.Site {
 		ServerID: "web-test",
 		Like:     like.Config{Buffer: like.BufferConfig{FlushInterval: 5 * time.Millisecond}, PollInterval: 10 * time.Millisecond},
 		Handler: func(s *testserver.Site) http.Handler {
-			return web.NewHandler(s.Catalog, s.Likes, s.Logger, web.Options{})
+			return web.NewHandler(s.Catalog, s.Likes, web.Options{Logger: s.Logger})
 		},
 	})
 }

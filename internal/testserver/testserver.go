@@ -153,7 +153,7 @@ func Start(tb testing.TB, cfg Config) *Site {
 	} else {
 		sc := server.Config{
 			Role: cfg.Role, Catalog: catalog, Likes: likes, Ping: store.Ping,
-			Web: web.NewHandler(catalog, likes, cfg.Logger, web.Options{}), AllowedOrigins: cfg.AllowedOrigins,
+			Web: web.NewHandler(catalog, likes, web.Options{Logger: cfg.Logger}), AllowedOrigins: cfg.AllowedOrigins,
 			Logger: cfg.Logger, Metrics: reg.HTTP(), MetricsHandler: reg.Handler(),
 		}
 		if cfg.Server != nil {
