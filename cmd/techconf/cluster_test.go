@@ -189,6 +189,24 @@ func storedLikes(tb testing.TB, db string) int64 {
 	return n
 }
 
+// sqliteLocker is a connection of its own to the SQLite database db, for
+// tests that lock it (BEGIN EXCLUSIVE) to make the server's writes fail.
+func sqliteLocker(tb testing.TB, db string) *sql.Conn {
+	tb.Helper()
+	_, location, _ := parseDB(db)
+	locker, err := sql.Open("sqlite", "file:"+location+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { locker.Close() })
+	conn, err := locker.Conn(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { conn.Close() })
+	return conn
+}
+
 // newDatabase returns a --db value for a fresh, migrated database.
 func newDatabase(tb testing.TB, kind string) string {
 	tb.Helper()
@@ -472,17 +490,7 @@ func TestStoreOutage(t *testing.T) {
 	}
 	db := newDatabase(t, "sqlite")
 	p := startProc(t, db, "--like-ack", "buffered")
-	_, location, _ := parseDB(db)
-	locker, err := sql.Open("sqlite", "file:"+location+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer locker.Close()
-	conn, err := locker.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := sqliteLocker(t, db)
 	if _, err := conn.ExecContext(context.Background(), "BEGIN EXCLUSIVE"); err != nil {
 		t.Fatal(err)
 	}

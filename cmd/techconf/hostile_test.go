@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -444,17 +443,7 @@ func TestHostileFailingStore(t *testing.T) {
 	}
 	db := newDatabase(t, "sqlite")
 	p := startProc(t, db, "--like-ack", "durable", "--like-ack-timeout", "2s", "--store-horizon", "3s")
-	_, location, _ := parseDB(db)
-	locker, err := sql.Open("sqlite", "file:"+location+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer locker.Close()
-	conn, err := locker.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := sqliteLocker(t, db)
 	acked := []string{}
 	if id, err := p.createLike(http.DefaultClient, "before", 1); err != nil {
 		t.Fatal(err)
@@ -465,7 +454,7 @@ func TestHostileFailingStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	_, err = p.createLike(&http.Client{Timeout: 20 * time.Second}, "during", 1)
+	_, err := p.createLike(&http.Client{Timeout: 20 * time.Second}, "during", 1)
 	took := time.Since(start)
 	if err == nil || !strings.Contains(err.Error(), "not stored yet") {
 		t.Errorf("createLike with the database locked: %v; want UNAVAILABLE", err)
