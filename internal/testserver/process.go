@@ -94,6 +94,19 @@ type Options struct {
 	Args []string
 	// Env is added to this process's environment.
 	Env []string
+	// CleanEnv starts the process with Env alone, as a container starts,
+	// instead of this process's environment plus Env.
+	CleanEnv bool
+	// Binary is the executable to run; empty builds cmd/techconf.
+	Binary string
+	// Argv, if set, is the whole command line after the binary (a
+	// manifest's own arguments), in place of `serve`, the harness's flags,
+	// DB and Args. It must listen on 127.0.0.1:0 (any admin address too):
+	// the harness reads the ports back.
+	Argv []string
+	// Ready is the path of the readiness probe to wait for; default
+	// /healthz/readiness.
+	Ready string
 }
 
 // StartProcess builds cmd/techconf once per test binary and runs
@@ -102,7 +115,7 @@ type Options struct {
 // failed).
 func StartProcess(tb testing.TB, opts Options) *Process {
 	tb.Helper()
-	if opts.DB == "" {
+	if opts.DB == "" && opts.Argv == nil {
 		opts.DB = "sqlite:" + filepath.Join(tb.TempDir(), "likes.db")
 	}
 	p, err := Launch(opts)
@@ -122,18 +135,31 @@ func StartProcess(tb testing.TB, opts Options) *Process {
 
 // Launch is StartProcess for a server shared by several tests (started
 // once, stopped by TestMain with Kill): nothing is tied to one test.
-// opts.DB must be set.
+// opts.DB (or opts.Argv) must be set.
 func Launch(opts Options) (*Process, error) {
-	if opts.DB == "" {
-		return nil, fmt.Errorf("testserver.Launch: no database")
+	args := opts.Argv
+	if args == nil {
+		if opts.DB == "" {
+			return nil, fmt.Errorf("testserver.Launch: no database")
+		}
+		args = append([]string{"serve", "--addr", "127.0.0.1:0", "--db", opts.DB, "--log-level", "warn", "--like-poll-interval", "50ms"}, opts.Args...)
 	}
-	bin, err := binary()
-	if err != nil {
-		return nil, err
+	bin := opts.Binary
+	if bin == "" {
+		var err error
+		if bin, err = binary(); err != nil {
+			return nil, err
+		}
 	}
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", opts.DB, "--log-level", "warn", "--like-poll-interval", "50ms"}, opts.Args...)
 	p := &Process{Cmd: exec.Command(bin, args...), Logs: &Logs{}, Exited: make(chan error, 1), done: make(chan struct{})}
 	p.Cmd.Env = append(os.Environ(), opts.Env...)
+	if opts.CleanEnv {
+		p.Cmd.Env = append([]string{}, opts.Env...)
+	}
+	ready := opts.Ready
+	if ready == "" {
+		ready = "/healthz/readiness"
+	}
 	p.Cmd.Stdout, p.Cmd.Stderr = p.Logs, p.Logs
 	p.stop = func() { p.Cmd.Process.Signal(syscall.SIGTERM) }
 	if err := p.Cmd.Start(); err != nil {
@@ -143,13 +169,13 @@ func Launch(opts Options) (*Process, error) {
 		p.Exited <- p.Cmd.Wait()
 		close(p.done)
 	}()
-	return p, p.ready()
+	return p, p.ready(ready)
 }
 
 // ready waits until the process serves: the one of its listeners that
-// answers probes is the public one (an admin listener does not), then
-// readiness says the store has answered.
-func (p *Process) ready() error {
+// answers the liveness probe is the public one (an admin listener does
+// not), then the readiness probe at path says the store has answered.
+func (p *Process) ready(path string) error {
 	if runtime.GOOS != "linux" {
 		return fmt.Errorf("testserver reads a process's listening ports from /proc (Linux only)")
 	}
@@ -167,7 +193,7 @@ func (p *Process) ready() error {
 			}
 		}
 		if p.URL != "" {
-			if resp, err := http.Get(p.URL + "/healthz/readiness"); err == nil {
+			if resp, err := http.Get(p.URL + path); err == nil {
 				resp.Body.Close()
 				if resp.StatusCode == http.StatusOK {
 					// Serving means Open has bound every listener.
