@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -48,18 +47,8 @@ func mustOpenServerWith(tb testing.TB, role string, ping func(context.Context) e
 
 func get(tb testing.TB, url string, header ...string) (*http.Response, string) {
 	tb.Helper()
-	req, _ := http.NewRequest(http.MethodGet, url, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp, string(body)
+	a := testserver.Fetch(tb, url, header...)
+	return a.Response, a.Body
 }
 
 func TestReadiness(t *testing.T) {
