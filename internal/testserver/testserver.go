@@ -17,6 +17,7 @@ package testserver
 
 import (
 	"context"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -37,6 +38,8 @@ import (
 // Config says how to start a Site. The zero value serves the whole site
 // (role all, any origin) on a new SQLite file on a new loopback port.
 type Config struct {
+	// Content is the conference to serve; nil means the embedded sample.
+	Content fs.FS
 	// DBPath is the SQLite file; empty means a new one in tb.TempDir().
 	// Two sites started one after the other on one file are the old and
 	// the new server of a rollout.
@@ -82,9 +85,10 @@ type Site struct {
 	// AdminURL is the admin handler's base URL when Config.Admin asked
 	// for it.
 	AdminURL string
-	// Catalog is the loaded sample content.
+	// Catalog is the loaded content.
 	Catalog *conference.Catalog
-	// Edition is the sample's 2018 edition, the one most tests use.
+	// Edition is the sample's 2018 edition, the one most tests use (nil
+	// for content without it).
 	Edition *conference.Edition
 	// Likes is the like service the pages and the API share.
 	Likes *like.Service
@@ -106,7 +110,10 @@ type Site struct {
 // the test if any part does not start.
 func Start(tb testing.TB, cfg Config) *Site {
 	tb.Helper()
-	catalog, err := conference.Load(content.Sample())
+	if cfg.Content == nil {
+		cfg.Content = content.Sample()
+	}
+	catalog, err := conference.Load(cfg.Content)
 	if err != nil {
 		tb.Fatal(err)
 	}
