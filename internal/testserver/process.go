@@ -135,7 +135,8 @@ func StartProcess(tb testing.TB, opts Options) *Process {
 
 // Launch is StartProcess for a server shared by several tests (started
 // once, stopped by TestMain with Kill): nothing is tied to one test.
-// opts.DB (or opts.Argv) must be set.
+// opts.DB (or opts.Argv) must be set. If the server started but never
+// became ready, Launch returns it with the error, and the caller kills it.
 func Launch(opts Options) (*Process, error) {
 	args := opts.Argv
 	if args == nil {
