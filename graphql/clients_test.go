@@ -451,18 +451,10 @@ func mustJSON(v any) string {
 // plus today's count) and fails the test if it is not acknowledged.
 func postLike(tb testing.TB, endpoint string, sessionID, count int) {
 	tb.Helper()
-	body := mustJSON(map[string]any{
-		"query":     `mutation($input: CreateLikeInput!) { createLike(input: $input) { like { id } } }`,
-		"variables": map[string]any{"input": map[string]any{"uuid": "11111111-2222-4333-8444-555555555555", "sessionId": sessionID, "count": count}},
-	})
-	resp, err := http.Post(endpoint, "application/json", strings.NewReader(body))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || !bytes.Contains(raw, []byte(`"like"`)) || bytes.Contains(raw, []byte(`"errors"`)) {
-		tb.Fatalf("createLike: status %d, body %s; want the like acknowledged", resp.StatusCode, raw)
+	r := (&testserver.Client{Endpoint: endpoint}).Do(tb, `mutation($input: CreateLikeInput!) { createLike(input: $input) { like { id } } }`,
+		map[string]any{"input": map[string]any{"uuid": "11111111-2222-4333-8444-555555555555", "sessionId": sessionID, "count": count}})
+	if r.Status != http.StatusOK || len(r.Errors) > 0 || !bytes.Contains(r.Raw, []byte(`"like"`)) {
+		tb.Fatalf("createLike: status %d, body %s; want the like acknowledged", r.Status, r.Raw)
 	}
 }
 
