@@ -51,8 +51,9 @@ type Config struct {
 	// ServerID names this server among those writing likes; empty means
 	// Like.ServerID, else "test".
 	ServerID string
-	// Like configures the like service; its Metrics default to the
-	// site's Registry and its Logger to Logger.
+	// Like configures the like service; its Logger defaults to Logger,
+	// and with Admin its Metrics to the site's Registry (without, to none,
+	// so that benchmarks measure the likes alone).
 	Like like.Config
 	// Role is the server's role; empty means server.RoleAll.
 	Role string
@@ -142,7 +143,7 @@ func Start(tb testing.TB, cfg Config) *Site {
 	store := sqlite.NewLikeStore(db)
 	reg := metrics.NewRegistry(cfg.RuntimeMetrics)
 	var likes *like.Service
-	if cfg.Like.Metrics == nil {
+	if cfg.Like.Metrics == nil && cfg.Admin {
 		cfg.Like.Metrics = reg.Like(func() int { return likes.Subscribers() })
 	}
 	if cfg.Like.Logger == nil {
