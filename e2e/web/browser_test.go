@@ -208,7 +208,7 @@ func TestBrowserBookmarks(t *testing.T) {
 	if href != "/2018/schedule.ics?ids=5,12" {
 		t.Fatalf("bookmarks calendar link %q; want /2018/schedule.ics?ids=5,12", href)
 	}
-	events := parseICS(t, fetch(t, s.URL+href).body)
+	events := parseICS(t, testserver.Fetch(t, s.URL+href).Body)
 	if len(events) != 2 || events[0]["SUMMARY"] != s.Edition.Session(5).Title.In("en") || events[1]["SUMMARY"] != s.Edition.Session(12).Title.In("en") {
 		t.Errorf("bookmarks calendar = %v; want sessions 5 and 12", events)
 	}
