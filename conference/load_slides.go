@@ -1,37 +1,26 @@
 package conference
 
-import (
-	"fmt"
-	"sort"
-)
+import "sort"
 
-// slideFile is one item of slides.yaml.
+// slideFile is one item of slides.yaml: an attachment with the language
+// of its slides.
 type slideFile struct {
-	ID      *int   `yaml:"id"`
-	Session *int   `yaml:"session"`
-	Speaker string `yaml:"speaker"`
-	Lang    string `yaml:"lang"`
-	URL     string `yaml:"url"`
+	attachmentFile `yaml:",inline"`
+	Lang           string `yaml:"lang"`
 }
 
 // slides reads slides.yaml: each slide belongs to a session and one of its
 // speakers.
 func (l *editionLoader) slides(fsl string, slides []slideFile) {
 	e := l.e
+	taken := func(id int) bool { return e.slideByID[id] != nil }
 	for i, sf := range slides {
-		item := fmt.Sprintf("slide #%d", i+1)
-		if sf.ID != nil {
-			item = fmt.Sprintf("slide %d", *sf.ID)
-		}
-		if !l.positiveID(fsl, item, sf.ID, e.slideByID[derefInt(sf.ID)] != nil) {
-			continue
-		}
-		s, sp := l.sessionSpeaker(fsl, item, e, sf.Session, sf.Speaker)
-		if !ValidLanguage(sf.Lang) {
-			l.problem(fsl, item, "lang", "%q is not a language code such as en, ja or de", sf.Lang)
-		}
-		l.url(fsl, item, "url", sf.URL, true)
-		if s == nil || sp == nil {
+		s, sp, ok := l.attachment(fsl, "slide", i, sf.attachmentFile, taken, func(item string) {
+			if !ValidLanguage(sf.Lang) {
+				l.problem(fsl, item, "lang", "%q is not a language code such as en, ja or de", sf.Lang)
+			}
+		})
+		if !ok {
 			continue
 		}
 		sl := &Slide{ID: *sf.ID, SessionID: s.ID, SpeakerID: sp.ID, Lang: sf.Lang, URL: sf.URL, Session: s, Speaker: sp}

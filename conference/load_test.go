@@ -322,6 +322,17 @@ func TestLoadBrokenContent(t *testing.T) {
 			file:  "2018/movies.yaml", item: "movie 9", field: "session", message: "unknown session 99",
 		},
 		{
+			// Slides and movies share their loader; each file keeps its keys.
+			name:  "movie with a slide's key",
+			edits: []edit{{"2018/movies.yaml", "session: 12\n  speaker: oliver-brandt", "session: 12\n  lang: en\n  speaker: oliver-brandt"}},
+			file:  "2018/movies.yaml", item: "", field: "", message: "lang",
+		},
+		{
+			name:  "slide with a bad lang",
+			edits: []edit{{"2018/slides.yaml", "session: 12\n  speaker: oliver-brandt\n  lang: en", "session: 12\n  speaker: oliver-brandt\n  lang: english"}},
+			file:  "2018/slides.yaml", item: "slide 10", field: "lang", message: `"english"`,
+		},
+		{
 			name:  "bad session lang",
 			edits: []edit{{"2018/sessions.yaml", "lang: en\n  tags: [SRE]\n", "lang: english\n  tags: [SRE]\n"}},
 			file:  "2018/sessions.yaml", item: "session 12", field: "lang", message: `"english"`,

@@ -92,22 +92,13 @@ func Files(e *Edition) (map[string][]byte, error) {
 
 	slides := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, sl := range e.Slides {
-		m := mapping()
-		m.Content = append(m.Content, str("id"), str(strconv.Itoa(sl.ID)), str("session"), str(strconv.Itoa(sl.SessionID)))
-		add(m, "speaker", sl.SpeakerID)
-		add(m, "lang", sl.Lang)
-		add(m, "url", sl.URL)
-		slides.Content = append(slides.Content, m)
+		slides.Content = append(slides.Content, attachmentNode(sl.ID, sl.SessionID, sl.SpeakerID, sl.Lang, sl.URL))
 	}
 	files[fileSlides] = slides
 
 	movies := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, mv := range e.Movies {
-		m := mapping()
-		m.Content = append(m.Content, str("id"), str(strconv.Itoa(mv.ID)), str("session"), str(strconv.Itoa(mv.SessionID)))
-		add(m, "speaker", mv.SpeakerID)
-		add(m, "url", mv.URL)
-		movies.Content = append(movies.Content, m)
+		movies.Content = append(movies.Content, attachmentNode(mv.ID, mv.SessionID, mv.SpeakerID, "", mv.URL))
 	}
 	files[fileMovies] = movies
 
@@ -171,6 +162,18 @@ func quoted(s string) *yaml.Node {
 }
 
 // add adds a plain key and value, unless the value is empty.
+// attachmentNode is an item of slides.yaml or movies.yaml, in the order
+// the loader's attachmentFile reads it; lang is empty for a movie, which
+// has none.
+func attachmentNode(id, session int, speaker, lang, url string) *yaml.Node {
+	m := mapping()
+	m.Content = append(m.Content, str("id"), str(strconv.Itoa(id)), str("session"), str(strconv.Itoa(session)))
+	add(m, "speaker", speaker)
+	add(m, "lang", lang)
+	add(m, "url", url)
+	return m
+}
+
 func add(m *yaml.Node, key, value string) {
 	if value == "" {
 		return

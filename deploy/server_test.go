@@ -8,10 +8,8 @@ import (
 	"net/http"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -19,66 +17,39 @@ import (
 
 	"github.com/techconf/techconf/conference"
 	"github.com/techconf/techconf/content"
+	"github.com/techconf/techconf/internal/testserver"
 )
 
-// server is the image's binary started as a manifest starts it.
+// server is the image's binary started as a manifest starts it, by the
+// test harness.
 type server struct {
-	cmd   *exec.Cmd
-	base  string
+	*testserver.Process
 	admin string // base URL of --admin-addr
-	logs  *syncBuffer
-	exit  chan error
 }
 
 // startAsManifest starts the image's binary with a container's args and
 // environment, as the kubelet would, plus extra arguments. Only the
-// address (a free loopback port) and the database (a fresh SQLite file,
-// instead of Spanner) are overridden, by flags, which win over the
-// environment. It waits until the readiness probe answers 200.
+// addresses (loopback ports the server chooses and the harness reads
+// back) and the database (a fresh SQLite file, instead of Spanner) are
+// overridden, by flags, which win over the environment. It waits until
+// the readiness probe answers 200.
 func startAsManifest(tb testing.TB, m *manifests, c corev1.Container, owner string, extra ...string) *server {
 	tb.Helper()
 	p := m.process(tb, c, owner)
-	port, adminPort := freePort(tb), freePort(tb)
-	args := append(append(c.Args, "--addr=127.0.0.1:"+strconv.Itoa(port),
+	args := append(append(c.Args, "--addr=127.0.0.1:0",
 		"--db=sqlite:"+filepath.Join(tb.TempDir(), "likes.db")), extra...)
 	if _, ok := p.Env["TECHCONF_ADMIN_ADDR"]; ok || p.Flags["admin-addr"] != "" {
-		// The manifest's port, moved to a free one like --addr.
-		args = append(args, "--admin-addr=127.0.0.1:"+strconv.Itoa(adminPort))
+		// The manifest's port, moved to a loopback one like --addr.
+		args = append(args, "--admin-addr=127.0.0.1:0")
 	}
-	s := &server{cmd: exec.Command(imageBinary(tb), args...), base: fmt.Sprintf("http://127.0.0.1:%d", port),
-		admin: fmt.Sprintf("http://127.0.0.1:%d", adminPort), logs: &syncBuffer{}, exit: make(chan error, 1)}
-	s.cmd.Env = []string{}
+	env := []string{}
 	for k, v := range p.Env {
-		s.cmd.Env = append(s.cmd.Env, k+"="+v)
+		env = append(env, k+"="+v)
 	}
-	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
-	if err := s.cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	go func() { s.exit <- s.cmd.Wait() }()
-	tb.Cleanup(func() {
-		s.cmd.Process.Kill()
-		if tb.Failed() {
-			tb.Logf("logs of %s (%s):\n%s", owner, strings.Join(args, " "), s.logs.String())
-		}
-	})
-	readiness := c.ReadinessProbe.HTTPGet.Path
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if code, _ := s.get(tb, readiness); code == http.StatusOK {
-			return s
-		}
-		select {
-		case err := <-s.exit:
-			s.exit <- err
-			tb.Fatalf("%s: `techconf %s` exited (%v) before its readiness probe %s answered 200:\n%s", owner, strings.Join(args, " "), err, readiness, s.logs.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("%s: readiness probe %s not 200 within 20s:\n%s", owner, readiness, s.logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	tb.Logf("%s: techconf %s", owner, strings.Join(args, " "))
+	proc := testserver.StartProcess(tb, testserver.Options{Binary: imageBinary(tb), Argv: args, Env: env, CleanEnv: true,
+		Ready: c.ReadinessProbe.HTTPGet.Path})
+	return &server{Process: proc, admin: proc.AdminURL()}
 }
 
 var noRedirect = &http.Client{
@@ -88,7 +59,7 @@ var noRedirect = &http.Client{
 
 // get returns the status and body of GET path (0 if the request failed).
 func (s *server) get(tb testing.TB, path string) (int, string) {
-	return s.getURL(tb, s.base+path)
+	return s.getURL(tb, s.URL+path)
 }
 
 // getURL is get for a full URL (the admin port).
@@ -106,7 +77,7 @@ func (s *server) getURL(tb testing.TB, url string) (int, string) {
 func (s *server) post(tb testing.TB, path, query string) (int, string) {
 	tb.Helper()
 	body, _ := json.Marshal(map[string]string{"query": query})
-	resp, err := noRedirect.Post(s.base+path, "application/json", bytes.NewReader(body))
+	resp, err := noRedirect.Post(s.URL+path, "application/json", bytes.NewReader(body))
 	if err != nil {
 		tb.Fatalf("POST %s: %v", path, err)
 	}
@@ -120,9 +91,9 @@ func (s *server) post(tb testing.TB, path, query string) (int, string) {
 func (s *server) terminate(tb testing.TB, limit time.Duration) time.Duration {
 	tb.Helper()
 	start := time.Now()
-	s.cmd.Process.Signal(syscall.SIGTERM)
+	s.Stop()
 	select {
-	case err := <-s.exit:
+	case err := <-s.Exited:
 		if err != nil {
 			tb.Errorf("after SIGTERM: %v; want exit status 0", err)
 		}

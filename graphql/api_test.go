@@ -2,11 +2,8 @@ package graphql_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,9 +11,9 @@ import (
 	"time"
 
 	"github.com/techconf/techconf/conference"
-	"github.com/techconf/techconf/content"
 	"github.com/techconf/techconf/graphql"
 	"github.com/techconf/techconf/internal/golden"
+	"github.com/techconf/techconf/internal/testserver"
 	"github.com/techconf/techconf/like"
 	"github.com/techconf/techconf/sqlite"
 )
@@ -35,81 +32,38 @@ func mustOpenAPI(tb testing.TB, opts graphql.Options) *testAPI {
 	return mustOpenEditionAPI(tb, "2018", opts)
 }
 
-// mustOpenEditionAPI is mustOpenAPI for any edition of the sample.
+// mustOpenEditionAPI is mustOpenAPI for any edition of the sample: the
+// edition's API handler alone, served by the harness (likes acknowledged
+// when stored, flushed and read back every 5 ms).
 func mustOpenEditionAPI(tb testing.TB, id string, opts graphql.Options) *testAPI {
 	tb.Helper()
-	catalog, err := conference.Load(content.Sample())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "likes.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	store := sqlite.NewLikeStore(db)
-	likes, err := like.Open(ctx, store, like.Config{ServerID: "test-server", Ack: like.AckDurable,
-		Buffer: like.BufferConfig{FlushInterval: 5 * time.Millisecond}, PollInterval: 5 * time.Millisecond})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { likes.Close(context.Background()) })
 	if opts.PublicURL == "" {
 		opts.PublicURL = "https://conf.example.com"
 	}
-	ed := catalog.Edition(id)
-	mux := http.NewServeMux()
-	mux.Handle("/"+id+"/api/query", graphql.NewHandler(ed, likes, opts))
-	srv := httptest.NewServer(mux)
-	tb.Cleanup(srv.Close)
-	return &testAPI{URL: srv.URL + "/" + id + "/api/query", Edition: ed, Store: store, Likes: likes}
+	site := testserver.Start(tb, testserver.Config{
+		ServerID: "test-server",
+		Like: like.Config{Ack: like.AckDurable,
+			Buffer: like.BufferConfig{FlushInterval: 5 * time.Millisecond}, PollInterval: 5 * time.Millisecond},
+		Handler: func(s *testserver.Site) http.Handler {
+			mux := http.NewServeMux()
+			mux.Handle("/"+id+"/api/query", graphql.NewHandler(s.Catalog.Edition(id), s.Likes, opts))
+			return mux
+		},
+	})
+	return &testAPI{URL: site.Client(id).Endpoint, Edition: site.Catalog.Edition(id), Store: site.Store, Likes: site.Likes}
 }
 
 // gqlResponse is a GraphQL answer with its HTTP status.
-type gqlResponse struct {
-	Status int
-	Data   map[string]any `json:"data"`
-	Errors []struct {
-		Message    string         `json:"message"`
-		Extensions map[string]any `json:"extensions"`
-	} `json:"errors"`
-	Raw []byte
-}
-
-func (r *gqlResponse) errorCode() string {
-	if len(r.Errors) == 0 {
-		return ""
-	}
-	code, _ := r.Errors[0].Extensions["code"].(string)
-	return code
-}
+type gqlResponse = testserver.Response
 
 func (api *testAPI) post(tb testing.TB, contentType string, body []byte) *gqlResponse {
 	tb.Helper()
-	resp, err := http.Post(api.URL, contentType, bytes.NewReader(body))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	out := &gqlResponse{Status: resp.StatusCode, Raw: raw}
-	if err := json.Unmarshal(raw, out); err != nil {
-		tb.Fatalf("answer is not JSON (status %d): %s", resp.StatusCode, raw)
-	}
-	return out
+	return (&testserver.Client{Endpoint: api.URL}).Post(tb, contentType, body)
 }
 
 func (api *testAPI) query(tb testing.TB, query string, vars map[string]any) *gqlResponse {
 	tb.Helper()
-	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return api.post(tb, "application/json", body)
+	return (&testserver.Client{Endpoint: api.URL}).Do(tb, query, vars)
 }
 
 // TestGolden runs every testdata/queries/*.graphql and compares the answer

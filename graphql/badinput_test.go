@@ -79,7 +79,7 @@ func TestBadInput(t *testing.T) {
 			if resp.Status >= 500 {
 				t.Fatalf("status %d; want below 500: %s", resp.Status, resp.Raw)
 			}
-			if got := resp.errorCode(); got != tc.wantCode {
+			if got := resp.Code(); got != tc.wantCode {
 				t.Fatalf("error code %q; want %q (answer: %.300s)", got, tc.wantCode, resp.Raw)
 			}
 			if resp.Errors[0].Message == "" || resp.Errors[0].Message == "internal error" {
@@ -142,7 +142,7 @@ func TestBadRequests(t *testing.T) {
 			if resp.Status != tc.wantStatus {
 				t.Fatalf("status %d; want %d: %.300s", resp.Status, tc.wantStatus, resp.Raw)
 			}
-			if got := resp.errorCode(); got != tc.wantCode {
+			if got := resp.Code(); got != tc.wantCode {
 				t.Errorf("error code %q; want %q", got, tc.wantCode)
 			}
 		})

@@ -19,6 +19,7 @@ import (
 
 	"github.com/techconf/techconf/conference"
 	"github.com/techconf/techconf/content"
+	"github.com/techconf/techconf/internal/testserver"
 )
 
 // These tests run client libraries that nobody here wrote, from npm, in
@@ -35,8 +36,8 @@ const clientsDir = "testdata/clients"
 const clientsHelp = "install Node.js 20 with npm, then: cd graphql/testdata/clients && npm ci"
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	clientServer.stop()
+	code := testserver.Main(m)
+	stopClientServer()
 	os.Exit(code)
 }
 
@@ -114,84 +115,45 @@ func runNode(tb testing.TB, node string, args ...string) []byte {
 	return stdout.Bytes()
 }
 
-// serverProcess is one `techconf serve` process shared by the client tests
-// (each test uses sessions of its own, so their likes do not mix).
-type serverProcess struct {
+// clientServer is one `techconf serve` process shared by the client tests
+// (each test uses sessions of its own, so their likes do not mix),
+// started by the harness on the first test that needs it.
+var clientServer struct {
 	once sync.Once
-	base string
-	err  error
 	dir  string
-	cmd  *exec.Cmd
-	logs bytes.Buffer
-	mu   sync.Mutex
+	p    *testserver.Process
+	err  error
 }
 
-var clientServer serverProcess
-
-func (s *serverProcess) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.logs.Write(p)
-}
-
-func (s *serverProcess) stop() {
-	if s.cmd != nil && s.cmd.Process != nil {
-		s.cmd.Process.Kill()
-		s.cmd.Wait()
-	}
-	if s.dir != "" {
-		os.RemoveAll(s.dir)
-	}
-}
-
-// mustStartClientServer builds cmd/techconf and starts it once, on a free
-// port of 127.0.0.1 and a new SQLite file, and returns its base URL.
+// mustStartClientServer starts `techconf serve` once, on a port of its
+// own choice and a new SQLite file, and returns its base URL.
 func mustStartClientServer(tb testing.TB) string {
 	tb.Helper()
 	s := &clientServer
-	s.once.Do(func() { s.err = s.start() })
+	s.once.Do(func() {
+		if s.dir, s.err = os.MkdirTemp("", "techconf-clients"); s.err != nil {
+			return
+		}
+		s.p, s.err = testserver.Launch(testserver.Options{
+			DB:   "sqlite:" + filepath.Join(s.dir, "likes.db"),
+			Args: []string{"--like-poll-interval", "20ms", "--like-event-interval", "50ms"},
+			Env:  []string{"TECHCONF_ALLOWED_ORIGINS=*"},
+		})
+	})
 	if s.err != nil {
 		tb.Fatal(s.err)
 	}
-	return s.base
+	return s.p.URL
 }
 
-func (s *serverProcess) start() error {
-	var err error
-	if s.dir, err = os.MkdirTemp("", "techconf-clients"); err != nil {
-		return err
+// stopClientServer ends the shared server (TestMain, after every test).
+func stopClientServer() {
+	if s := &clientServer; s.p != nil {
+		s.p.Kill()
 	}
-	bin := filepath.Join(s.dir, "techconf")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/techconf").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ../cmd/techconf: %v\n%s", err, out)
+	if clientServer.dir != "" {
+		os.RemoveAll(clientServer.dir)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	s.cmd = exec.Command(bin, "serve", "--addr", addr, "--db", "sqlite:"+filepath.Join(s.dir, "likes.db"),
-		"--log-level", "warn", "--like-poll-interval", "20ms", "--like-event-interval", "50ms")
-	s.cmd.Env = append(os.Environ(), "TECHCONF_ALLOWED_ORIGINS=*")
-	s.cmd.Stdout, s.cmd.Stderr = s, s
-	if err := s.cmd.Start(); err != nil {
-		return err
-	}
-	s.base = "http://" + addr
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get(s.base + "/healthz/readiness"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return fmt.Errorf("techconf serve not ready after 30 s; its output:\n%s", s.logs.String())
 }
 
 func sampleEdition(tb testing.TB, id string) *conference.Edition {
@@ -489,36 +451,17 @@ func mustJSON(v any) string {
 // plus today's count) and fails the test if it is not acknowledged.
 func postLike(tb testing.TB, endpoint string, sessionID, count int) {
 	tb.Helper()
-	body := mustJSON(map[string]any{
-		"query":     `mutation($input: CreateLikeInput!) { createLike(input: $input) { like { id } } }`,
-		"variables": map[string]any{"input": map[string]any{"uuid": "11111111-2222-4333-8444-555555555555", "sessionId": sessionID, "count": count}},
-	})
-	resp, err := http.Post(endpoint, "application/json", strings.NewReader(body))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || !bytes.Contains(raw, []byte(`"like"`)) || bytes.Contains(raw, []byte(`"errors"`)) {
-		tb.Fatalf("createLike: status %d, body %s; want the like acknowledged", resp.StatusCode, raw)
+	r := (&testserver.Client{Endpoint: endpoint}).Do(tb, `mutation($input: CreateLikeInput!) { createLike(input: $input) { like { id } } }`,
+		map[string]any{"input": map[string]any{"uuid": "11111111-2222-4333-8444-555555555555", "sessionId": sessionID, "count": count}})
+	if r.Status != http.StatusOK || len(r.Errors) > 0 || !bytes.Contains(r.Raw, []byte(`"like"`)) {
+		tb.Fatalf("createLike: status %d, body %s; want the like acknowledged", r.Status, r.Raw)
 	}
 }
 
 // sessionLiked reads Session.liked.
 func sessionLiked(tb testing.TB, endpoint string, sessionID int) int {
 	tb.Helper()
-	resp, err := http.Get(fmt.Sprintf("%s?query=%%7Bsession(sessionId:%d)%%7Bliked%%7D%%7D", endpoint, sessionID))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Data struct{ Session struct{ Liked int } }
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		tb.Fatal(err)
-	}
-	return out.Data.Session.Liked
+	return (&testserver.Client{Endpoint: endpoint}).Liked(tb, sessionID)
 }
 
 // TestClientSubscriptions subscribes to likeAdded with graphql-ws and with

@@ -42,7 +42,7 @@ func TestCreateLikeRequestID(t *testing.T) {
 	}
 	for _, bad := range []string{"", "with space", strings.Repeat("k", 65), "tab\there"} {
 		r := api.query(t, createLikeWithKey, input("c1", bad, 1))
-		if r.errorCode() != "INVALID_ARGUMENT" {
+		if r.Code() != "INVALID_ARGUMENT" {
 			t.Errorf("requestId %q: answer %s; want INVALID_ARGUMENT", bad, r.Raw)
 		}
 	}

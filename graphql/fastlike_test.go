@@ -7,18 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/techconf/techconf/conference"
-	"github.com/techconf/techconf/content"
 	"github.com/techconf/techconf/graphql"
+	"github.com/techconf/techconf/internal/testserver"
 	"github.com/techconf/techconf/like"
-	"github.com/techconf/techconf/sqlite"
 )
 
 // comparedAPI is one API of the comparison: its own database, like
@@ -32,32 +28,20 @@ type comparedAPI struct {
 
 func openComparedAPI(t *testing.T, disableFast bool) *comparedAPI {
 	t.Helper()
-	catalog, err := conference.Load(content.Sample())
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "likes.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	now := time.Date(2018, 10, 6, 10, 0, 0, 0, time.UTC)
-	likes, err := like.Open(context.Background(), sqlite.NewLikeStore(db), like.Config{ServerID: "s", Now: func() time.Time { return now },
-		RateLimit: 1, RateBurst: 150, Buffer: like.BufferConfig{FlushInterval: 5 * time.Millisecond}, PollInterval: 5 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { likes.Close(context.Background()) })
-	api := &comparedAPI{likes: likes}
-	h := graphql.NewHandler(catalog.Edition("2018"), likes, graphql.Options{PublicURL: "https://conf.example.com", DisableFastPath: disableFast,
-		OnOperation: func(name, kind, outcome string, _ time.Duration) {
-			api.mu.Lock()
-			api.ops = append(api.ops, name+" "+kind+" "+outcome)
-			api.mu.Unlock()
+	api := &comparedAPI{}
+	site := testserver.Start(t, testserver.Config{ServerID: "s",
+		Like: like.Config{Now: func() time.Time { return now }, RateLimit: 1, RateBurst: 150,
+			Buffer: like.BufferConfig{FlushInterval: 5 * time.Millisecond}, PollInterval: 5 * time.Millisecond},
+		Handler: func(s *testserver.Site) http.Handler {
+			return graphql.NewHandler(s.Edition, s.Likes, graphql.Options{PublicURL: "https://conf.example.com", DisableFastPath: disableFast,
+				OnOperation: func(name, kind, outcome string, _ time.Duration) {
+					api.mu.Lock()
+					api.ops = append(api.ops, name+" "+kind+" "+outcome)
+					api.mu.Unlock()
+				}})
 		}})
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	api.url = srv.URL
+	api.url, api.likes = site.URL, site.Likes
 	return api
 }
 

@@ -2,12 +2,12 @@ package graphql_test
 
 import (
 	"encoding/json"
-	"net/http/httptest"
+	"net/http"
 	"testing"
 	"testing/fstest"
 
-	"github.com/techconf/techconf/conference"
 	"github.com/techconf/techconf/graphql"
+	"github.com/techconf/techconf/internal/testserver"
 )
 
 // TestEnglishOnlyEdition checks the 2018 API's …Ja fields on an edition
@@ -66,13 +66,10 @@ rooms: [{name: Saal 1, nameEn: Hall 1}]
 		"2020/sessions.yaml": {Data: []byte(`- {id: 1, type: session, place: Saal 1, startTime: "2020-05-02T10:00:00+02:00", endTime: "2020-05-02T10:40:00+02:00", title: Schnelle Builds, titleEn: Fast builds, outline: Wie., outlineEn: How., lang: de}
 `)},
 	}
-	c, err := conference.Load(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(graphql.NewHandler(c.Edition("2020"), nil, graphql.Options{}))
-	defer srv.Close()
-	api := &testAPI{URL: srv.URL}
+	site := testserver.Start(t, testserver.Config{Content: m, Handler: func(s *testserver.Site) http.Handler {
+		return graphql.NewHandler(s.Catalog.Edition("2020"), nil, graphql.Options{})
+	}})
+	api := &testAPI{URL: site.URL}
 	r := api.query(t, `{ edition { rooms { name nameJa } } session(sessionId: 1) { place title titleJa } }`, nil)
 	if len(r.Errors) > 0 {
 		t.Fatalf("errors: %s", r.Raw)

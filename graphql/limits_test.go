@@ -140,7 +140,7 @@ func TestIntrospectionCost(t *testing.T) {
 			aliased.WriteString(full[strings.Index(full, "fragment FullType"):])
 		}
 		resp = api.query(t, aliased.String(), nil)
-		if got := resp.errorCode(); got != "COMPLEXITY_LIMIT_EXCEEDED" {
+		if got := resp.Code(); got != "COMPLEXITY_LIMIT_EXCEEDED" {
 			t.Errorf("%s introspection aliased %d times: error code %q; want COMPLEXITY_LIMIT_EXCEEDED (answer %.200s)", tc.name, tc.copies, got, resp.Raw)
 		}
 	}

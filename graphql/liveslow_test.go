@@ -6,19 +6,15 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
 
-	"github.com/techconf/techconf/conference"
-	"github.com/techconf/techconf/content"
 	"github.com/techconf/techconf/graphql"
+	"github.com/techconf/techconf/internal/testserver"
 	"github.com/techconf/techconf/like"
-	"github.com/techconf/techconf/sqlite"
 )
 
 // smallBuffers gives every accepted connection a small send buffer, so
@@ -38,30 +34,19 @@ func (l smallBuffers) Accept() (net.Conn, error) {
 // exactly the likes created, in fewer events: what it missed while its
 // socket was full came coalesced.
 func TestLiveSlowSubscriber(t *testing.T) {
-	catalog, err := conference.Load(content.Sample())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "likes.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	// No event interval: each commit is an event, as many as possible.
-	likes, err := like.Open(ctx, sqlite.NewLikeStore(db), like.Config{ServerID: "slow-test", Ack: like.AckDurable,
-		Buffer: like.BufferConfig{FlushInterval: time.Millisecond}, PollInterval: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { likes.Close(context.Background()) })
-	mux := http.NewServeMux()
-	mux.Handle("/2018/api/query", graphql.NewHandler(catalog.Edition("2018"), likes, graphql.Options{}))
-	srv := httptest.NewUnstartedServer(mux)
-	srv.Listener = smallBuffers{srv.Listener}
-	srv.Start()
-	t.Cleanup(srv.Close)
-	url := srv.URL + "/2018/api/query"
+	site := testserver.Start(t, testserver.Config{ServerID: "slow-test", Listener: smallBuffers{ln},
+		Like: like.Config{Ack: like.AckDurable, Buffer: like.BufferConfig{FlushInterval: time.Millisecond}, PollInterval: time.Millisecond},
+		Handler: func(s *testserver.Site) http.Handler {
+			mux := http.NewServeMux()
+			mux.Handle("/2018/api/query", graphql.NewHandler(s.Edition, s.Likes, graphql.Options{}))
+			return mux
+		}})
+	ctx, url, likes := context.Background(), site.Client("2018").Endpoint, site.Likes
 	api := &testAPI{URL: url, Likes: likes}
 
 	// The slow client: 20 subscriptions on a connection with a small

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,12 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/techconf/techconf/conference"
-	"github.com/techconf/techconf/content"
+	"github.com/techconf/techconf/internal/testserver"
 	"github.com/techconf/techconf/like"
-	"github.com/techconf/techconf/metrics"
 	"github.com/techconf/techconf/server"
-	"github.com/techconf/techconf/sqlite"
 )
 
 // BenchmarkCreateLike is a createLike through the whole server (limits,
@@ -23,23 +19,10 @@ import (
 // API's fast path) without the network, buffered: what the server adds to
 // graphql's BenchmarkCreateLike/Fast is the middleware's cost.
 func BenchmarkCreateLike(b *testing.B) {
-	catalog, err := conference.Load(content.Sample())
-	if err != nil {
-		b.Fatal(err)
-	}
-	db, err := sqlite.Open(context.Background(), b.TempDir()+"/likes.db")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	likes, err := like.Open(context.Background(), sqlite.NewLikeStore(db), like.Config{ServerID: "bench", Ack: like.AckBuffered,
-		Buffer: like.BufferConfig{Capacity: 10_000_000}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { likes.Close(context.Background()) })
-	srv := server.New(server.Config{Role: server.RoleAPI, Catalog: catalog, Likes: likes,
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Metrics: metrics.NewRegistry(false).HTTP()})
+	site := testserver.Start(b, testserver.Config{ServerID: "bench", Role: server.RoleAPI, AllowedOrigins: []string{},
+		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Like:   like.Config{Ack: like.AckBuffered, Buffer: like.BufferConfig{Capacity: 10_000_000}}})
+	srv := site.Server
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		id := "bench" + strconv.Itoa(i)

@@ -3,29 +3,22 @@ package server_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/techconf/techconf/conference"
-	"github.com/techconf/techconf/content"
 	_ "github.com/techconf/techconf/internal/golden"
+	"github.com/techconf/techconf/internal/testserver"
 	"github.com/techconf/techconf/like"
-	"github.com/techconf/techconf/metrics"
 	"github.com/techconf/techconf/server"
-	"github.com/techconf/techconf/sqlite"
-	"github.com/techconf/techconf/web"
 )
 
+// testServer is the whole site served by the harness, with its admin
+// handler (/metrics and pprof) and the web origin of production allowed.
 type testServer struct {
-	*httptest.Server
-	srv   *server.Server
-	likes *like.Service
-	admin *httptest.Server // /metrics and pprof
+	*testserver.Site
+	srv *server.Server
 }
 
 func mustOpenServer(tb testing.TB, role string, ping func(context.Context) error) *testServer {
@@ -37,58 +30,25 @@ func mustOpenServer(tb testing.TB, role string, ping func(context.Context) error
 // configuration.
 func mustOpenServerWith(tb testing.TB, role string, ping func(context.Context) error, change func(*server.Config)) *testServer {
 	tb.Helper()
-	catalog, err := conference.Load(content.Sample())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	db, err := sqlite.Open(context.Background(), tb.TempDir()+"/likes.db")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	reg := metrics.NewRegistry(false)
-	var likes *like.Service
-	likeMetrics := reg.Like(func() int { return likes.Subscribers() })
-	likes, err = like.Open(context.Background(), sqlite.NewLikeStore(db), like.Config{ServerID: "t", Metrics: likeMetrics,
-		Buffer: like.BufferConfig{FlushInterval: 5 * time.Millisecond}})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { likes.Close(context.Background()) })
-	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	if ping == nil {
-		ping = sqlite.NewLikeStore(db).Ping
-	}
-	cfg := server.Config{
-		Role: role, Catalog: catalog, Likes: likes, Ping: ping,
-		Web: web.NewHandler(catalog, likes, logger, web.Options{}), AllowedOrigins: []string{"https://conf.example.com"},
-		Logger: logger, Metrics: reg.HTTP(), MetricsHandler: reg.Handler(),
-	}
-	if change != nil {
-		change(&cfg)
-	}
-	srv := server.New(cfg)
-	ts := httptest.NewServer(srv)
-	tb.Cleanup(ts.Close)
-	admin := httptest.NewServer(server.AdminHandler(reg.Handler()))
-	tb.Cleanup(admin.Close)
-	return &testServer{Server: ts, srv: srv, likes: likes, admin: admin}
+	site := testserver.Start(tb, testserver.Config{
+		ServerID: "t", Role: role, AllowedOrigins: []string{"https://conf.example.com"}, Admin: true,
+		Like: like.Config{Buffer: like.BufferConfig{FlushInterval: 5 * time.Millisecond}},
+		Server: func(c *server.Config) {
+			if ping != nil {
+				c.Ping = ping
+			}
+			if change != nil {
+				change(c)
+			}
+		},
+	})
+	return &testServer{Site: site, srv: site.Server}
 }
 
 func get(tb testing.TB, url string, header ...string) (*http.Response, string) {
 	tb.Helper()
-	req, _ := http.NewRequest(http.MethodGet, url, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp, string(body)
+	a := testserver.Fetch(tb, url, header...)
+	return a.Response, a.Body
 }
 
 func TestReadiness(t *testing.T) {
@@ -209,7 +169,7 @@ func TestMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	_, metrics := get(t, ts.admin.URL+"/metrics")
+	_, metrics := get(t, ts.AdminURL+"/metrics")
 	if strings.Contains(metrics, "FOO1") || strings.Contains(metrics, "BREW") {
 		t.Errorf("/metrics has a label value a client chose:\n%s", grepLines(metrics, "techconf_http_requests_total"))
 	}

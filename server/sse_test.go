@@ -3,22 +3,15 @@ package server_test
 import (
 	"bufio"
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/techconf/techconf/conference"
-	"github.com/techconf/techconf/content"
 	"github.com/techconf/techconf/graphql"
-	"github.com/techconf/techconf/like"
-	"github.com/techconf/techconf/metrics"
+	"github.com/techconf/techconf/internal/testserver"
 	"github.com/techconf/techconf/server"
-	"github.com/techconf/techconf/sqlite"
 )
 
 // TestSSEClientsThatLeave reproduces the crash of issue 10: gqlgen's SSE
@@ -28,27 +21,8 @@ import (
 // took the test binary down within a few hundred clients (and -race
 // reported the recorder's fields written from two goroutines).
 func TestSSEClientsThatLeave(t *testing.T) {
-	catalog, err := conference.Load(content.Sample())
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqlite.Open(context.Background(), t.TempDir()+"/likes.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	likes, err := like.Open(context.Background(), sqlite.NewLikeStore(db), like.Config{ServerID: "t"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { likes.Close(context.Background()) })
-	srv := server.New(server.Config{
-		Role: server.RoleAPI, Catalog: catalog, Likes: likes, AllowedOrigins: []string{"*"},
-		API:    graphql.Options{KeepAlive: time.Millisecond},
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Metrics: metrics.NewRegistry(false).HTTP(),
-	})
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
+	ts := testserver.Start(t, testserver.Config{ServerID: "t", Role: server.RoleAPI,
+		Server: func(c *server.Config) { c.API = graphql.Options{KeepAlive: time.Millisecond} }})
 
 	const clients = 400
 	var wg sync.WaitGroup

@@ -1,34 +1,18 @@
 package telemetry_test
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/techconf/techconf/internal/testserver"
 	"github.com/techconf/techconf/telemetry"
 )
 
 // lockedBuffer is the log's destination, read while the buffer's timer
 // may write to it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type lockedBuffer = testserver.Logs
 
 // TestLogBuffer checks that info lines wait, that a warning brings them
 // out at once and in order, and that waiting lines are written after the

@@ -7,6 +7,7 @@ package telemetry
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -35,6 +36,10 @@ type Options struct {
 	// use an in-memory one. Tracing is still on only if the environment
 	// turns it on.
 	Exporter sdktrace.SpanExporter
+	// Logger receives what goes wrong while tracing (a collector that does
+	// not answer), in the process's log format rather than the standard
+	// library's; default slog.Default().
+	Logger *slog.Logger
 }
 
 // Tracing is the tracing of one process: on, with a provider that exports
@@ -73,6 +78,11 @@ func Start(ctx context.Context, opts Options) (*Tracing, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telemetry: resource: %w", err)
 	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { logger.Warn("tracing", "err", err) }))
 	// The provider reads OTEL_TRACES_SAMPLER(_ARG) and OTEL_BSP_* itself.
 	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
 	otel.SetTracerProvider(tp)

@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/techconf/techconf/internal/testserver"
 )
 
 // TestFilterAndSiteLanguageApart: the site's language (?hl=, or ?lang= of
@@ -205,20 +207,8 @@ func TestCompression(t *testing.T) {
 // fetchRaw is fetch without Go's transparent gzip decoding.
 func fetchRaw(tb testing.TB, url string, header ...string) answer {
 	tb.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return answer{resp.StatusCode, resp.Header, string(body)}
+	a := testserver.FetchRaw(tb, url, header...)
+	return answer{a.StatusCode, a.Header, a.Body}
 }
 
 // TestIconsManifestAndJSONLD: the icons browsers ask for exist and decode,

@@ -42,7 +42,10 @@ type Options struct {
 	// PublicURL is the site's base URL for links that leave the page
 	// (share links, calendars, OGP); default: the request's host.
 	PublicURL string
-	Now       func() time.Time
+	// Now is the clock of "now" on the pages; default time.Now.
+	Now func() time.Time
+	// Logger receives the errors of rendering; default slog.Default().
+	Logger *slog.Logger
 }
 
 // Handler serves the pages of every edition in a catalog.
@@ -78,11 +81,14 @@ const maxCachedPages = 500
 //	GET /{edition}/schedule.json        its c3voc JSON twin
 //	GET /{edition}/avatars/{id}.svg     a speaker's generated icon
 //	GET /static/{file}                  stylesheet, script (hashed names)
-func NewHandler(catalog *conference.Catalog, likes Likes, logger *slog.Logger, opts Options) *Handler {
+func NewHandler(catalog *conference.Catalog, likes Likes, opts Options) *Handler {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	h := &Handler{catalog: catalog, likes: likes, opts: opts, logger: logger, mux: http.NewServeMux()}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	h := &Handler{catalog: catalog, likes: likes, opts: opts, logger: opts.Logger, mux: http.NewServeMux()}
 	h.cache, _ = lru.New[string, *body](maxCachedPages) // fails only for a size <= 0
 	h.assets = loadAssets(staticFS)
 	h.worker = newBody(serviceWorkerScript(h.assets))

@@ -2,54 +2,29 @@ package web_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/techconf/techconf/conference"
-	"github.com/techconf/techconf/content"
 	_ "github.com/techconf/techconf/internal/golden"
 	"github.com/techconf/techconf/internal/testserver"
 	"github.com/techconf/techconf/like"
-	"github.com/techconf/techconf/sqlite"
 	"github.com/techconf/techconf/web"
 )
 
-type site struct {
-	URL     string
-	Edition *conference.Edition
-	Likes   *like.Service
-}
-
-// mustOpenSite serves the pages of the sample conference over real HTTP,
-// with likes on a real SQLite file.
-func mustOpenSite(tb testing.TB) *site {
+// mustOpenSite serves the pages of the sample conference alone (no API)
+// over real HTTP, with likes on a real SQLite file.
+func mustOpenSite(tb testing.TB) *testserver.Site {
 	tb.Helper()
-	catalog, err := conference.Load(content.Sample())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "likes.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	likes, err := like.Open(context.Background(), sqlite.NewLikeStore(db), like.Config{ServerID: "web-test",
-		Buffer: like.BufferConfig{FlushInterval: 5 * time.Millisecond}, PollInterval: 10 * time.Millisecond})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { likes.Close(context.Background()) })
-	h := web.NewHandler(catalog, likes, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Options{})
-	srv := httptest.NewServer(h)
-	tb.Cleanup(srv.Close)
-	return &site{URL: srv.URL, Edition: catalog.Edition("2018"), Likes: likes}
+	return testserver.Start(tb, testserver.Config{
+		ServerID: "web-test",
+		Like:     like.Config{Buffer: like.BufferConfig{FlushInterval: 5 * time.Millisecond}, PollInterval: 10 * time.Millisecond},
+		Handler: func(s *testserver.Site) http.Handler {
+			return web.NewHandler(s.Catalog, s.Likes, web.Options{Logger: s.Logger})
+		},
+	})
 }
 
 type answer struct {
@@ -60,24 +35,8 @@ type answer struct {
 
 func fetch(tb testing.TB, url string, header ...string) answer {
 	tb.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return answer{resp.StatusCode, resp.Header, string(body)}
+	a := testserver.Fetch(tb, url, header...)
+	return answer{a.StatusCode, a.Header, a.Body}
 }
 
 func TestPages(t *testing.T) {

@@ -4,21 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/techconf/techconf/conference"
-	"github.com/techconf/techconf/content"
 	_ "github.com/techconf/techconf/internal/golden"
+	"github.com/techconf/techconf/internal/testserver"
 	"github.com/techconf/techconf/like"
-	"github.com/techconf/techconf/metrics"
-	"github.com/techconf/techconf/server"
-	"github.com/techconf/techconf/sqlite"
 )
 
 func TestHistogramPercentiles(t *testing.T) {
@@ -96,33 +90,13 @@ func TestReportSaysWhenNotExact(t *testing.T) {
 // server (pages, API, likes on SQLite) with subscribers on every protocol,
 // and checks its verdict and its report.
 func TestRunAgainstRealServer(t *testing.T) {
-	catalog, err := conference.Load(content.Sample())
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "likes.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	likes, err := like.Open(context.Background(), sqlite.NewLikeStore(db), like.Config{ServerID: "bench-test", EventInterval: 100 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer likes.Close(context.Background())
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	reg := metrics.NewRegistry(true)
-	srv := httptest.NewServer(server.New(server.Config{
-		Role: server.RoleAll, Catalog: catalog, Likes: likes, Ping: sqlite.NewLikeStore(db).Ping,
-		AllowedOrigins: []string{"*"}, Logger: logger, Metrics: reg.HTTP(),
-	}))
-	defer srv.Close()
-	admin := httptest.NewServer(server.AdminHandler(reg.Handler())) // /metrics lives on the admin address
-	defer admin.Close()
+	site := testserver.Start(t, testserver.Config{ServerID: "bench-test", Admin: true, RuntimeMetrics: true,
+		Like: like.Config{EventInterval: 100 * time.Millisecond}})
+	likes := site.Likes
 	dir := t.TempDir()
 	report, chart := filepath.Join(dir, "report.md"), filepath.Join(dir, "chart.svg")
-	err = runBench(context.Background(), []string{
-		"--targets", srv.URL, "--metrics", admin.URL, "--rate", "50", "--conns", "4", "--duration", "2s", "--settle", "5s",
+	err := runBench(context.Background(), []string{
+		"--targets", site.URL, "--metrics", site.AdminURL, "--rate", "50", "--conns", "4", "--duration", "2s", "--settle", "5s",
 		"--subscribers", "30", "--protocol", "mixed", "--report", report, "--chart", chart,
 	}, io.Discard)
 	if err != nil {
@@ -190,29 +164,12 @@ func TestHelp(t *testing.T) {
 // a real server: it reports the drops and no duplicate, and the server
 // stored exactly the accepted likes.
 func TestRetryDropNoDuplicates(t *testing.T) {
-	catalog, err := conference.Load(content.Sample())
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "likes.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	likes, err := like.Open(context.Background(), sqlite.NewLikeStore(db), like.Config{ServerID: "bench-test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer likes.Close(context.Background())
-	srv := httptest.NewServer(server.New(server.Config{
-		Role: server.RoleAll, Catalog: catalog, Likes: likes, Ping: sqlite.NewLikeStore(db).Ping,
-		AllowedOrigins: []string{"*"}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: metrics.NewRegistry(false).HTTP(),
-	}))
-	defer srv.Close()
+	site := testserver.Start(t, testserver.Config{ServerID: "bench-test"})
+	likes := site.Likes
 	dir := t.TempDir()
 	var out strings.Builder
-	err = runBench(context.Background(), []string{
-		"--targets", srv.URL, "--rate", "40", "--conns", "4", "--duration", "2s", "--settle", "5s", "--subscribers", "2",
+	err := runBench(context.Background(), []string{
+		"--targets", site.URL, "--rate", "40", "--conns", "4", "--duration", "2s", "--settle", "5s", "--subscribers", "2",
 		"--uuids", "5", "--count", "3", "--retry-drop", "33", "--report", filepath.Join(dir, "r.md"), "--chart", filepath.Join(dir, "c.svg"),
 	}, &out)
 	if err != nil {
@@ -228,7 +185,7 @@ func TestRetryDropNoDuplicates(t *testing.T) {
 	if strings.Contains(md, "retried with the same key | 0 |") {
 		t.Errorf("no answer was dropped:\n%s", md)
 	}
-	if rows, err := sqlite.NewLikeStore(db).Count(context.Background(), like.Key{Edition: "2018", SessionID: 5}); err != nil || rows != accepted || rows == 0 {
+	if rows, err := site.Store.Count(context.Background(), like.Key{Edition: "2018", SessionID: 5}); err != nil || rows != accepted || rows == 0 {
 		t.Errorf("stored rows %d (%v); want the %d accepted", rows, err, accepted)
 	}
 }

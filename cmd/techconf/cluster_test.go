@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -24,6 +23,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/techconf/techconf/internal/emulator"
+	"github.com/techconf/techconf/internal/testserver"
 	"github.com/techconf/techconf/like"
 	"github.com/techconf/techconf/like/storetest"
 	"github.com/techconf/techconf/spanner"
@@ -33,54 +33,15 @@ import (
 // These tests run the real binary as separate processes: each has its own
 // server id, memory and clock, as replicas in production do.
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-	binDir  string
-)
-
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := testserver.Main(m)
 	emulator.Stop()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
 	os.Exit(code)
 }
 
-// techconfBinary builds the binary once per test run.
-func techconfBinary(tb testing.TB) string {
-	tb.Helper()
-	binOnce.Do(func() {
-		binDir, binErr = os.MkdirTemp("", "techconf-bin")
-		if binErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "techconf")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		tb.Fatal(binErr)
-	}
-	return binPath
-}
-
-// proc is one `techconf serve` process, or one run in-process by
-// startMain (cmd is nil then).
-type proc struct {
-	cmd  *exec.Cmd
-	stop context.CancelFunc // in-process: its SIGTERM
-	base string
-	// listens are the addresses the process listens on (the public one
-	// and any admin one), as host:port.
-	listens []string
-	logs    *syncBuffer
-	exit    chan error
-}
+// proc is one `techconf serve` started by the harness: a process of its
+// own (startProc), or Main in-process (startMain).
+type proc struct{ *testserver.Process }
 
 func startProc(tb testing.TB, db string, extra ...string) *proc {
 	tb.Helper()
@@ -90,73 +51,7 @@ func startProc(tb testing.TB, db string, extra ...string) *proc {
 // startProcEnv starts a server with extra environment variables.
 func startProcEnv(tb testing.TB, env []string, db string, extra ...string) *proc {
 	tb.Helper()
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--log-level", "warn", "--like-poll-interval", "50ms"}, extra...)
-	p := &proc{cmd: exec.Command(techconfBinary(tb), args...), logs: &syncBuffer{}, exit: make(chan error, 1)}
-	p.cmd.Env = append(os.Environ(), env...)
-	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
-	if err := p.cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	go func() { p.exit <- p.cmd.Wait() }()
-	tb.Cleanup(func() {
-		p.cmd.Process.Kill()
-		if tb.Failed() {
-			tb.Logf("logs of %s:\n%s", p.base, p.logs.String())
-		}
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if p.base == "" {
-			// The port it chose: the one of its listeners that answers
-			// probes (an admin listener, if any, does not).
-			p.listens = listening(tb, p.cmd.Process.Pid)
-			for _, a := range p.listens {
-				if resp, err := http.Get("http://" + a + "/healthz/liveness"); err == nil {
-					resp.Body.Close()
-					if resp.StatusCode == http.StatusOK {
-						p.base = "http://" + a
-					}
-				}
-			}
-		}
-		if p.base != "" {
-			resp, err := http.Get(p.base + "/healthz/readiness")
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					// Serving means Open has bound every listener.
-					p.listens = listening(tb, p.cmd.Process.Pid)
-					return p
-				}
-			}
-		}
-		select {
-		case err := <-p.exit:
-			tb.Fatalf("serve exited (%v) before it was ready:\n%s", err, p.logs.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("serve not ready after 20 s:\n%s", p.logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// terminate sends SIGTERM and returns the exit error (nil for status 0).
-func (p *proc) terminate(tb testing.TB) error {
-	tb.Helper()
-	if p.cmd != nil {
-		p.cmd.Process.Signal(syscall.SIGTERM)
-	} else {
-		p.stop()
-	}
-	select {
-	case err := <-p.exit:
-		return err
-	case <-time.After(30 * time.Second):
-		tb.Fatalf("serve did not exit within 30 s of SIGTERM")
-		return nil
-	}
+	return &proc{testserver.StartProcess(tb, testserver.Options{DB: db, Args: extra, Env: env})}
 }
 
 // createLike sends one createLike and returns the stored like ids it
@@ -165,7 +60,7 @@ func (p *proc) createLike(client *http.Client, uuid string, count int) (string, 
 	body, _ := json.Marshal(map[string]any{
 		"query": fmt.Sprintf(`mutation { createLike(input: {uuid: %q, sessionId: 5, count: %d}) { count like { id } } }`, uuid, count),
 	})
-	resp, err := client.Post(p.base+"/2018/api/query", "application/json", bytes.NewReader(body))
+	resp, err := client.Post(p.URL+"/2018/api/query", "application/json", bytes.NewReader(body))
 	if err != nil {
 		return "", err
 	}
@@ -190,18 +85,7 @@ func (p *proc) createLike(client *http.Client, uuid string, count int) (string, 
 
 func (p *proc) liked(tb testing.TB) int {
 	tb.Helper()
-	resp, err := http.Get(p.base + "/2018/api/query?query=" + "%7Bsession(sessionId:5)%7Bliked%7D%7D")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Data struct{ Session struct{ Liked int } }
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		tb.Fatal(err)
-	}
-	return out.Data.Session.Liked
+	return p.Client("2018").Liked(tb, 5)
 }
 
 // subscriber counts the likeAdded events of session 5 it receives.
@@ -305,6 +189,24 @@ func storedLikes(tb testing.TB, db string) int64 {
 	return n
 }
 
+// sqliteLocker is a connection of its own to the SQLite database db, for
+// tests that lock it (BEGIN EXCLUSIVE) to make the server's writes fail.
+func sqliteLocker(tb testing.TB, db string) *sql.Conn {
+	tb.Helper()
+	_, location, _ := parseDB(db)
+	locker, err := sql.Open("sqlite", "file:"+location+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { locker.Close() })
+	conn, err := locker.Conn(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { conn.Close() })
+	return conn
+}
+
 // newDatabase returns a --db value for a fresh, migrated database.
 func newDatabase(tb testing.TB, kind string) string {
 	tb.Helper()
@@ -374,7 +276,7 @@ func clusterExact(t *testing.T, db string, procs []*proc) {
 	var subs []*subscriber
 	for _, p := range procs {
 		for _, proto := range []string{"graphql-transport-ws", "graphql-ws"} {
-			subs = append(subs, subscribe(t, ctx, p.base, proto))
+			subs = append(subs, subscribe(t, ctx, p.URL, proto))
 		}
 	}
 	client := &http.Client{Timeout: 30 * time.Second}
@@ -428,7 +330,7 @@ func clusterExact(t *testing.T, db string, procs []*proc) {
 		}
 	}
 	for i, p := range procs {
-		if err := p.terminate(t); err != nil {
+		if err := p.Terminate(t); err != nil {
 			t.Errorf("server %d: exit after SIGTERM: %v; want status 0", i, err)
 		}
 	}
@@ -506,10 +408,10 @@ func TestFaultsLoseNothing(t *testing.T) {
 				result <- ids
 			}()
 			time.Sleep(700 * time.Millisecond)
-			p.cmd.Process.Signal(tc.signal)
+			p.Cmd.Process.Signal(tc.signal)
 			var exitErr error
 			select {
-			case exitErr = <-p.exit:
+			case exitErr = <-p.Exited:
 			case <-time.After(30 * time.Second):
 				t.Fatal("server did not exit within 30 s")
 			}
@@ -588,17 +490,7 @@ func TestStoreOutage(t *testing.T) {
 	}
 	db := newDatabase(t, "sqlite")
 	p := startProc(t, db, "--like-ack", "buffered")
-	_, location, _ := parseDB(db)
-	locker, err := sql.Open("sqlite", "file:"+location+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer locker.Close()
-	conn, err := locker.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := sqliteLocker(t, db)
 	if _, err := conn.ExecContext(context.Background(), "BEGIN EXCLUSIVE"); err != nil {
 		t.Fatal(err)
 	}
@@ -622,7 +514,7 @@ func TestStoreOutage(t *testing.T) {
 	for p.liked(t) < len(ids) && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
 	}
-	if err := p.terminate(t); err != nil {
+	if err := p.Terminate(t); err != nil {
 		t.Errorf("exit after SIGTERM: %v", err)
 	}
 	if found := storedIDs(t, db, ids); found != len(ids) {
@@ -728,7 +620,7 @@ func TestSpannerOutage(t *testing.T) {
 	for p.liked(t) < len(ids) && time.Now().Before(deadline) {
 		time.Sleep(200 * time.Millisecond)
 	}
-	if err := p.terminate(t); err != nil {
+	if err := p.Terminate(t); err != nil {
 		t.Errorf("exit after SIGTERM: %v", err)
 	}
 	if found := storedIDs(t, db, ids); found != len(ids) {

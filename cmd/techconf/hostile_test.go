@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -35,13 +34,11 @@ type hostile struct {
 func startHostile(t *testing.T, extra ...string) *hostile {
 	t.Helper()
 	p := startProc(t, newDatabase(t, "sqlite"), append([]string{"--admin-addr", "127.0.0.1:0"}, extra...)...)
-	for _, a := range p.listens {
-		if "http://"+a != p.base {
-			return &hostile{proc: p, admin: "http://" + a}
-		}
+	admin := p.AdminURL()
+	if admin == "" {
+		t.Fatalf("no admin listener among %v (public %s)", p.Listens, p.URL)
 	}
-	t.Fatalf("no admin listener among %v (public %s)", p.listens, p.base)
-	return nil
+	return &hostile{proc: p, admin: admin}
 }
 
 // metrics returns the admin port's /metrics text.
@@ -73,12 +70,12 @@ func (h *hostile) rss(t *testing.T) float64 {
 func (h *hostile) alive(t *testing.T, after string) {
 	t.Helper()
 	select {
-	case err := <-h.exit:
-		h.exit <- err
-		t.Fatalf("after %s the server exited: %v\n%s", after, err, h.logs.String())
+	case err := <-h.Exited:
+		h.Exited <- err
+		t.Fatalf("after %s the server exited: %v\n%s", after, err, h.Logs.String())
 	default:
 	}
-	resp, err := http.Get(h.base + "/healthz/readiness")
+	resp, err := http.Get(h.URL + "/healthz/readiness")
 	if err != nil {
 		t.Fatalf("after %s: readiness: %v", after, err)
 	}
@@ -101,7 +98,7 @@ func TestHostileClients(t *testing.T) {
 		"--websocket-idle", "1s",
 		"--like-rate-limit-per-addr", "200", "--like-rate-burst-per-addr", "400",
 	)
-	api := h.base + "/2018/api/query"
+	api := h.URL + "/2018/api/query"
 
 	t.Run("SSEClientsThatLeave", func(t *testing.T) {
 		// The crash of issue 10: keep-alive pings after the handler returned.
@@ -132,7 +129,7 @@ func TestHostileClients(t *testing.T) {
 	t.Run("MethodNamesAreNotLabels", func(t *testing.T) {
 		client := &http.Client{Timeout: 5 * time.Second}
 		for i := range 2000 {
-			req, _ := http.NewRequest(fmt.Sprintf("M%05d", i), h.base+"/2018/", nil)
+			req, _ := http.NewRequest(fmt.Sprintf("M%05d", i), h.URL+"/2018/", nil)
 			if resp, err := client.Do(req); err == nil {
 				resp.Body.Close()
 			}
@@ -155,7 +152,7 @@ func TestHostileClients(t *testing.T) {
 
 	t.Run("MetricsNotOnThePublicPort", func(t *testing.T) {
 		for _, path := range []string{"/metrics", "/debug/pprof/"} {
-			resp, err := http.Get(h.base + path)
+			resp, err := http.Get(h.URL + path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -168,7 +165,7 @@ func TestHostileClients(t *testing.T) {
 
 	t.Run("SlowBody", func(t *testing.T) {
 		// A byte every 300 ms: the read timeout (2 s) ends it.
-		c, err := net.Dial("tcp", strings.TrimPrefix(h.base, "http://"))
+		c, err := net.Dial("tcp", strings.TrimPrefix(h.URL, "http://"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,7 +195,7 @@ func TestHostileClients(t *testing.T) {
 		}()
 		refused := 0
 		for range 340 {
-			c, err := net.Dial("tcp", strings.TrimPrefix(h.base, "http://"))
+			c, err := net.Dial("tcp", strings.TrimPrefix(h.URL, "http://"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -351,7 +348,7 @@ func TestHostileClients(t *testing.T) {
 		req := fmt.Sprintf("POST /2018/api/query HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(q), q)
 		var conns []net.Conn
 		for range 60 {
-			c, err := net.Dial("tcp", strings.TrimPrefix(h.base, "http://"))
+			c, err := net.Dial("tcp", strings.TrimPrefix(h.URL, "http://"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -378,7 +375,7 @@ func TestHostileClients(t *testing.T) {
 
 	t.Run("SecurityHeaders", func(t *testing.T) {
 		for _, path := range []string{"/2018/api/query?query=%7B__typename%7D", "/2018/api/playground", "/nope", "/2018/"} {
-			resp, err := http.Get(h.base + path)
+			resp, err := http.Get(h.URL + path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -446,17 +443,7 @@ func TestHostileFailingStore(t *testing.T) {
 	}
 	db := newDatabase(t, "sqlite")
 	p := startProc(t, db, "--like-ack", "durable", "--like-ack-timeout", "2s", "--store-horizon", "3s")
-	_, location, _ := parseDB(db)
-	locker, err := sql.Open("sqlite", "file:"+location+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer locker.Close()
-	conn, err := locker.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := sqliteLocker(t, db)
 	acked := []string{}
 	if id, err := p.createLike(http.DefaultClient, "before", 1); err != nil {
 		t.Fatal(err)
@@ -467,7 +454,7 @@ func TestHostileFailingStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	_, err = p.createLike(&http.Client{Timeout: 20 * time.Second}, "during", 1)
+	_, err := p.createLike(&http.Client{Timeout: 20 * time.Second}, "during", 1)
 	took := time.Since(start)
 	if err == nil || !strings.Contains(err.Error(), "not stored yet") {
 		t.Errorf("createLike with the database locked: %v; want UNAVAILABLE", err)
@@ -478,7 +465,7 @@ func TestHostileFailingStore(t *testing.T) {
 	deadline := time.Now().Add(15 * time.Second)
 	status := 0
 	for time.Now().Before(deadline) {
-		resp, err := http.Get(p.base + "/healthz/readiness")
+		resp, err := http.Get(p.URL + "/healthz/readiness")
 		if err == nil {
 			resp.Body.Close()
 			status = resp.StatusCode
@@ -502,11 +489,11 @@ func TestHostileFailingStore(t *testing.T) {
 	if got := p.liked(t); got != 2 {
 		t.Errorf("liked after the database recovered = %d; want 2 (one acknowledged, one kept after UNAVAILABLE)", got)
 	}
-	resp, err := http.Get(p.base + "/healthz/readiness")
+	resp, err := http.Get(p.URL + "/healthz/readiness")
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Errorf("readiness after the database recovered: %v %v; want 200", resp, err)
 	}
-	if err := p.terminate(t); err != nil {
+	if err := p.Terminate(t); err != nil {
 		t.Errorf("exit after SIGTERM: %v", err)
 	}
 	if found := storedIDs(t, db, acked); found != len(acked) {

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"io"
 	"io/fs"
@@ -11,13 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/techconf/techconf/conference"
 	"github.com/techconf/techconf/content"
 	_ "github.com/techconf/techconf/internal/golden" // registers -update for `go test ./... -update`
+	"github.com/techconf/techconf/internal/testserver"
 )
 
 // noEnv is an empty environment, so that the tester's own TECHCONF_*
@@ -32,24 +30,9 @@ func envOf(env map[string]string) func(string) (string, bool) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines to write
+// syncBuffer is a buffer safe for the server's goroutines to write
 // while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type syncBuffer = testserver.Logs
 
 // result is what one run of the command produced.
 type result struct {
@@ -366,99 +349,39 @@ func TestMigrate(t *testing.T) {
 	}
 }
 
-// servingProcess is `techconf serve` running in the test, as a process
-// would under a supervisor: cancel is its SIGTERM, done its exit status.
-type servingProcess struct {
-	base   string // e.g. http://127.0.0.1:PORT
-	client *http.Client
-	cancel context.CancelFunc
-	done   chan int
-	stderr *syncBuffer
-}
-
 // startServe runs `techconf serve` in-process on a port of its own choice
-// with a fresh SQLite database, and stops it when the test ends.
-func startServe(tb testing.TB, extraArgs ...string) *servingProcess {
+// with a fresh SQLite database, and stops it when the test ends. Main's
+// Run returns once the server listens and the store has answered: it is
+// ready at once.
+func startServe(tb testing.TB, extraArgs ...string) *proc {
 	tb.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	p := &servingProcess{
-		client: &http.Client{
-			Timeout:       5 * time.Second,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-		cancel: cancel,
-		done:   make(chan int, 1),
-		stderr: &syncBuffer{},
-	}
-	args := append([]string{
-		"--addr", "127.0.0.1:0",
-		"--db", "sqlite:" + filepath.Join(tb.TempDir(), "likes.db"),
-		"--log-level", "warn",
-	}, extraArgs...)
-	cfg, err := parseServeFlags(args, p.stderr, noEnv)
+	p := startMain(tb, "sqlite:"+filepath.Join(tb.TempDir(), "likes.db"), nil, extraArgs...)
+	resp, err := http.Get(p.URL + "/healthz/readiness")
 	if err != nil {
-		tb.Fatalf("serve %s: %v", strings.Join(args, " "), err)
-	}
-	m := NewMain(cfg, p.stderr, noEnv)
-	if err := m.Run(ctx); err != nil {
-		m.Close()
-		tb.Fatalf("serve: %v; stderr:\n%s", err, p.stderr.String())
-	}
-	p.base = m.Server.URL()
-	go func() { p.done <- exitStatus("serve", m.Wait(ctx), p.stderr) }()
-	tb.Cleanup(func() {
-		cancel()
-		p.client.CloseIdleConnections()
-		select {
-		case <-p.done:
-		case <-time.After(10 * time.Second):
-			tb.Errorf("serve still running 10s after the test ended")
-		}
-	})
-	// Run returns once the server listens and the store has answered.
-	resp, err := p.client.Get(p.base + "/healthz/readiness")
-	if err != nil {
-		tb.Fatalf("GET /healthz/readiness: %v; stderr:\n%s", err, p.stderr.String())
+		tb.Fatalf("GET /healthz/readiness: %v; stderr:\n%s", err, p.Logs.String())
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		tb.Fatalf("GET /healthz/readiness: status %d, want 200; stderr:\n%s", resp.StatusCode, p.stderr.String())
+		tb.Fatalf("GET /healthz/readiness: status %d, want 200; stderr:\n%s", resp.StatusCode, p.Logs.String())
 	}
 	return p
 }
 
-// query posts a GraphQL query to the edition's API and decodes the answer's
-// data into data; it fails the test on any GraphQL error.
-func (p *servingProcess) query(tb testing.TB, edition, query string, data any) {
-	tb.Helper()
-	body, err := json.Marshal(map[string]string{"query": query})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	resp, err := p.client.Post(p.base+"/"+edition+"/api/query", "application/json", bytes.NewReader(body))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		tb.Fatalf("POST /%s/api/query %s: status %d, want 200; body:\n%s", edition, query, resp.StatusCode, raw)
-	}
-	var answer struct {
-		Data   json.RawMessage   `json:"data"`
-		Errors []json.RawMessage `json:"errors"`
-	}
-	if err := json.Unmarshal(raw, &answer); err != nil {
-		tb.Fatalf("POST /%s/api/query %s: %v; body:\n%s", edition, query, err, raw)
-	}
-	if len(answer.Errors) > 0 || len(answer.Data) == 0 || string(answer.Data) == "null" {
-		tb.Fatalf("POST /%s/api/query %s = %s, want data without errors", edition, query, raw)
-	}
-	if err := json.Unmarshal(answer.Data, data); err != nil {
-		tb.Fatalf("POST /%s/api/query %s: data %s: %v", edition, query, answer.Data, err)
+// noRedirects is a client that shows redirects instead of following them.
+var noRedirects = &http.Client{
+	Timeout:       5 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+// exited waits up to within for the server to exit and returns its exit
+// status as `techconf serve` would have; ok is false if it did not exit.
+func exited(p *proc, within time.Duration) (code int, ok bool) {
+	select {
+	case err := <-p.Exited:
+		p.Exited <- err // for Cleanup
+		return exitStatus("serve", err, io.Discard), true
+	case <-time.After(within):
+		return 0, false
 	}
 }
 
@@ -472,7 +395,7 @@ func TestServe(t *testing.T) {
 	p := startServe(t, "--shutdown-grace", grace.String())
 
 	t.Run("root redirects to the newest edition", func(t *testing.T) {
-		resp, err := p.client.Get(p.base + "/")
+		resp, err := noRedirects.Get(p.URL + "/")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -489,7 +412,7 @@ func TestServe(t *testing.T) {
 		var got struct {
 			Session *struct{ Title string } `json:"session"`
 		}
-		p.query(t, "2018", "{ session(sessionId: 1) { title } }", &got)
+		p.Client("2018").Do(t, "{ session(sessionId: 1) { title } }", nil).Decode(t, &got)
 		if got.Session == nil {
 			t.Fatal("session 1 = null, want the opening")
 		}
@@ -499,18 +422,17 @@ func TestServe(t *testing.T) {
 	})
 
 	// SIGTERM: run must stop cleanly within the grace period.
-	p.client.CloseIdleConnections()
-	p.cancel()
-	select {
-	case code := <-p.done:
-		p.done <- code // for Cleanup
-		if code != 0 {
-			t.Errorf("serve after cancel: exit %d, want 0; stderr:\n%s", code, p.stderr.String())
-		}
-	case <-time.After(grace):
-		t.Fatalf("serve did not return within the grace period %v; stderr:\n%s", grace, p.stderr.String())
+	noRedirects.CloseIdleConnections()
+	http.DefaultClient.CloseIdleConnections()
+	p.Stop()
+	code, ok := exited(p, grace)
+	if !ok {
+		t.Fatalf("serve did not return within the grace period %v; stderr:\n%s", grace, p.Logs.String())
 	}
-	if resp, err := p.client.Get(p.base + "/healthz/liveness"); err == nil {
+	if code != 0 {
+		t.Errorf("serve after cancel: exit %d, want 0; stderr:\n%s", code, p.Logs.String())
+	}
+	if resp, err := noRedirects.Get(p.URL + "/healthz/liveness"); err == nil {
 		resp.Body.Close()
 		t.Errorf("GET /healthz/liveness after shutdown: status %d, want the listener closed", resp.StatusCode)
 	}
@@ -520,11 +442,11 @@ func TestServe(t *testing.T) {
 // still answer the requests the load balancer sends until it notices.
 func TestServeDuringShutdownDelay(t *testing.T) {
 	p := startServe(t, "--shutdown-delay", "1s", "--shutdown-grace", "5s")
-	p.cancel()
+	p.Stop()
 
 	deadline := time.Now().Add(time.Second)
 	for {
-		resp, err := p.client.Get(p.base + "/healthz/readiness")
+		resp, err := noRedirects.Get(p.URL + "/healthz/readiness")
 		if err != nil {
 			t.Fatalf("GET /healthz/readiness while draining: %v, want 503", err)
 		}
@@ -539,7 +461,7 @@ func TestServeDuringShutdownDelay(t *testing.T) {
 	}
 
 	body := `{"query":"{ session(sessionId: 1) { title } }"}`
-	resp, err := p.client.Post(p.base+"/2018/api/query", "application/json", strings.NewReader(body))
+	resp, err := noRedirects.Post(p.URL+"/2018/api/query", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatalf("POST /2018/api/query while draining: %v, want an answer", err)
 	}
@@ -554,13 +476,11 @@ func TestServeDuringShutdownDelay(t *testing.T) {
 		t.Errorf("POST /2018/api/query while draining: status %d, body %s; want 200 with session 1's title", resp.StatusCode, raw)
 	}
 
-	select {
-	case code := <-p.done:
-		p.done <- code // for Cleanup
-		if code != 0 {
-			t.Errorf("serve after cancel: exit %d, want 0; stderr:\n%s", code, p.stderr.String())
-		}
-	case <-time.After(5 * time.Second):
+	code, ok := exited(p, 5*time.Second)
+	if !ok {
 		t.Fatalf("serve did not return within 5s of the end of its shutdown delay")
+	}
+	if code != 0 {
+		t.Errorf("serve after cancel: exit %d, want 0; stderr:\n%s", code, p.Logs.String())
 	}
 }

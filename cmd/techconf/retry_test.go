@@ -97,10 +97,10 @@ func TestRetryAfterLostAnswer(t *testing.T) {
 					m.WrapStore = func(s like.Store) like.Store { return storetest.Late(s, 2*time.Second) }
 				}, "--like-ack", "buffered"),
 			}
-			proxies := []*dropProxy{startDropProxy(t, procs[0].base), startDropProxy(t, procs[1].base)}
+			proxies := []*dropProxy{startDropProxy(t, procs[0].URL), startDropProxy(t, procs[1].URL)}
 			var subs []*subscriber
 			for _, p := range procs {
-				subs = append(subs, subscribe(t, t.Context(), p.base, "graphql-transport-ws"))
+				subs = append(subs, subscribe(t, t.Context(), p.URL, "graphql-transport-ws"))
 			}
 			client := &http.Client{Timeout: 30 * time.Second}
 			var mu sync.Mutex
@@ -118,12 +118,12 @@ func TestRetryAfterLostAnswer(t *testing.T) {
 							t.Errorf("request %s: the answer came through the dropping proxy", key)
 							return
 						}
-						retry, err := postLike(client, procs[other].base, uuid, key, n)
+						retry, err := postLike(client, procs[other].URL, uuid, key, n)
 						if err != nil {
 							t.Errorf("retry of %s on the other server: %v", key, err)
 							return
 						}
-						again, err := postLike(client, procs[first].base, uuid, key, n)
+						again, err := postLike(client, procs[first].URL, uuid, key, n)
 						if err != nil {
 							t.Errorf("second retry of %s: %v", key, err)
 							return
@@ -167,7 +167,7 @@ func TestRetryAfterLostAnswer(t *testing.T) {
 				}
 			}
 			for i, p := range procs {
-				if err := p.terminate(t); err != nil {
+				if err := p.Terminate(t); err != nil {
 					t.Errorf("server %d: exit after SIGTERM: %v; want status 0", i, err)
 				}
 			}

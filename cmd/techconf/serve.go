@@ -344,7 +344,7 @@ func NewMain(cfg *serveConfig, stderr io.Writer, lookup func(string) (string, bo
 func (m *Main) Run(ctx context.Context) error {
 	cfg, logger := m.Config, m.Logger
 	slog.SetDefault(logger)
-	tracing, err := telemetry.Start(ctx, telemetry.Options{Env: m.lookup, Attributes: []attribute.KeyValue{
+	tracing, err := telemetry.Start(ctx, telemetry.Options{Env: m.lookup, Logger: logger, Attributes: []attribute.KeyValue{
 		attribute.String("service.instance.id", cfg.ServerID), attribute.String("techconf.role", cfg.Role)}})
 	if err != nil {
 		return err
@@ -390,7 +390,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Ping:            store.Ping,
 		StoreFailingFor: likes.StoreFailingFor,
 		StoreHorizon:    cfg.StoreHorizon,
-		Web:             web.NewHandler(catalog, likes, logger, web.Options{PublicURL: cfg.PublicURL}),
+		Web:             web.NewHandler(catalog, likes, web.Options{PublicURL: cfg.PublicURL, Logger: logger}),
 		AllowedOrigins:  server.ParseOrigins(cfg.AllowedOrigins),
 		API: graphql.Options{PublicURL: cfg.PublicURL, KeepAlive: cfg.KeepAlive, WebsocketIdle: cfg.WebsocketIdle,
 			Subscriptions: &graphql.SubscriptionLimits{Max: cfg.MaxSubscriptions, PerClient: cfg.MaxSubsPerClient}},

@@ -67,7 +67,7 @@ func (c *collector) count() int {
 // it has none).
 func requestTraceID(t *testing.T, p *proc, traceparent string) string {
 	t.Helper()
-	req, _ := http.NewRequest("GET", p.base+"/2018/api/query?query=%7B__typename%7D", nil)
+	req, _ := http.NewRequest("GET", p.URL+"/2018/api/query?query=%7B__typename%7D", nil)
 	req.Header.Set("traceparent", traceparent)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -79,7 +79,7 @@ func requestTraceID(t *testing.T, p *proc, traceparent string) string {
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		for _, line := range strings.Split(p.logs.String(), "\n") {
+		for _, line := range strings.Split(p.Logs.String(), "\n") {
 			var rec struct {
 				Msg     string `json:"msg"`
 				Route   string `json:"route"`
@@ -90,7 +90,7 @@ func requestTraceID(t *testing.T, p *proc, traceparent string) string {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no request log line for /2018/api/query within 5 s; logs:\n%s", p.logs.String())
+			t.Fatalf("no request log line for /2018/api/query within 5 s; logs:\n%s", p.Logs.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -106,8 +106,8 @@ func TestTracingExportsAndLogsTraceID(t *testing.T) {
 	if got := requestTraceID(t, p, "00-"+traceID+"-b7ad6b7169203331-01"); got != traceID {
 		t.Errorf("request log trace_id = %q; want %q, the trace the caller started", got, traceID)
 	}
-	if err := p.terminate(t); err != nil {
-		t.Fatalf("serve exit: %v; logs:\n%s", err, p.logs.String())
+	if err := p.Terminate(t); err != nil {
+		t.Fatalf("serve exit: %v; logs:\n%s", err, p.Logs.String())
 	}
 	// Shutdown flushes what the batcher held, so the span is there now.
 	c.mu.Lock()

@@ -2,10 +2,8 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -182,18 +180,7 @@ func waitCount(t *testing.T, tab context.Context, want int, within time.Duration
 
 func sessionLiked(t *testing.T, base string, id int) int {
 	t.Helper()
-	resp, err := http.Get(fmt.Sprintf("%s/2018/api/query?query={session(sessionId:%d){liked}}", base, id))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Data struct{ Session struct{ Liked int } }
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Data.Session.Liked
+	return testserver.NewClient(base, "2018").Liked(t, id)
 }
 
 // TestBrowserBookmarks: a bookmark survives a reload, and the calendar of
@@ -221,7 +208,7 @@ func TestBrowserBookmarks(t *testing.T) {
 	if href != "/2018/schedule.ics?ids=5,12" {
 		t.Fatalf("bookmarks calendar link %q; want /2018/schedule.ics?ids=5,12", href)
 	}
-	events := parseICS(t, fetch(t, s.URL+href).body)
+	events := parseICS(t, testserver.Fetch(t, s.URL+href).Body)
 	if len(events) != 2 || events[0]["SUMMARY"] != s.Edition.Session(5).Title.In("en") || events[1]["SUMMARY"] != s.Edition.Session(12).Title.In("en") {
 		t.Errorf("bookmarks calendar = %v; want sessions 5 and 12", events)
 	}

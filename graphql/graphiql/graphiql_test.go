@@ -13,6 +13,7 @@ import (
 
 	"github.com/techconf/techconf/graphql/graphiql"
 	_ "github.com/techconf/techconf/internal/golden" // registers -update for `go test ./... -update`
+	"github.com/techconf/techconf/internal/testserver"
 )
 
 func mustServe(tb testing.TB) *httptest.Server {
@@ -28,25 +29,10 @@ func mustServe(tb testing.TB) *httptest.Server {
 
 func get(tb testing.TB, url string, header ...string) (*http.Response, []byte) {
 	tb.Helper()
-	req, err := http.NewRequest("GET", url, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	// A plain transport: Go's default one would ask for gzip itself and
-	// hide the encoding from the test.
-	resp, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return resp, body
+	// Raw: Go's transport would ask for gzip itself and hide the encoding
+	// from the test.
+	a := testserver.FetchRaw(tb, url, header...)
+	return a.Response, []byte(a.Body)
 }
 
 // TestPage checks what a strict network and a phone need: a viewport, no
