@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/techconf/techconf/internal/golden" // accepts -update, as every test package does
 	"github.com/techconf/techconf/internal/testserver"
 )
 
