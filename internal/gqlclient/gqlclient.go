@@ -158,19 +158,35 @@ func (c *Client) send(req *http.Request) (*Response, error) {
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, err // no answer: the network, a timeout, a refused connection
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
 	if err != nil {
-		return nil, err
+		return nil, &BodyError{Status: resp.StatusCode, Raw: raw, Err: err}
 	}
 	if len(raw) > maxAnswer {
-		return nil, fmt.Errorf("answer is larger than %d bytes (status %d)", maxAnswer, resp.StatusCode)
+		return nil, &BodyError{Status: resp.StatusCode, Err: fmt.Errorf("answer is larger than %d bytes", maxAnswer)}
 	}
 	out := &Response{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
 	if err := json.Unmarshal(raw, out); err != nil {
-		return nil, fmt.Errorf("answer is not JSON (status %d): %.200s", resp.StatusCode, raw)
+		return nil, &BodyError{Status: resp.StatusCode, Raw: raw, Err: err}
 	}
 	return out, nil
 }
+
+// BodyError is an answer whose body is not a GraphQL answer: cut short,
+// too large, or not JSON (a proxy's error page). The server (or something
+// in front of it) answered, unlike a network failure, which Do, Post and
+// Get return as net/http gives it.
+type BodyError struct {
+	Status int
+	Raw    []byte // what was read, if anything
+	Err    error
+}
+
+func (e *BodyError) Error() string {
+	return fmt.Sprintf("answer is not JSON (status %d): %v: %.200s", e.Status, e.Err, e.Raw)
+}
+
+func (e *BodyError) Unwrap() error { return e.Err }
