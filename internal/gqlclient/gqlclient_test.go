@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/techconf/techconf/internal/gqlclient"
@@ -65,5 +67,19 @@ func TestClient(t *testing.T) {
 	ln.Close()
 	if _, err := dead.Liked(ctx, 5); err == nil || errors.As(err, &refused) {
 		t.Errorf("Liked from a closed port = %v; want a network error, not an *AnswerError", err)
+	}
+}
+
+// TestBodyError: an answer that is not JSON (a proxy's error page) is a
+// *BodyError with its status, neither an answer nor a network failure.
+func TestBodyError(t *testing.T) {
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "<html>bad gateway</html>", http.StatusBadGateway)
+	}))
+	defer proxy.Close()
+	_, err := gqlclient.New(proxy.URL, "2018").Do(context.Background(), "{ __typename }", nil)
+	var be *gqlclient.BodyError
+	if !errors.As(err, &be) || be.Status != http.StatusBadGateway || !strings.Contains(string(be.Raw), "bad gateway") {
+		t.Errorf("Do against an HTML 502 = %v; want a *BodyError with status 502 and the page", err)
 	}
 }
