@@ -2,24 +2,24 @@ package graphql_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
-
 	"github.com/techconf/techconf/graphql"
+	"github.com/techconf/techconf/internal/liveclient"
 )
 
 // crowd is many likeAdded subscriptions over graphql-transport-ws: conns
 // connections with perConn subscriptions each, and what each received.
+// Its connections are internal/liveclient's, as techconf-bench's: the
+// test counts likes, and the client's own cost stays small beside the
+// server's in the memory figure.
 type crowd struct {
-	conns []*websocket.Conn
+	conns []*liveclient.WS
 	mu    sync.Mutex
 	start []int64 // per subscription: the total it started from
 	got   []int64 // likes received
@@ -39,20 +39,18 @@ func openCrowd(tb testing.TB, url string, conns, perConn, session int) *crowd {
 	started := make(chan struct{}, n)
 	query := fmt.Sprintf(`subscription { likeAdded(sessionId: %d) { likes total } }`, session)
 	for ci := 0; ci < conns; ci++ {
-		conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(url, "http"), &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+		conn, err := liveclient.DialWS(ctx, url, "graphql-transport-ws")
 		if err != nil {
 			tb.Fatalf("connection %d: %v", ci, err)
 		}
-		conn.SetReadLimit(1 << 20)
 		c.conns = append(c.conns, conn)
-		tb.Cleanup(func() { conn.CloseNow() })
-		msgs := []string{`{"type":"connection_init"}`}
+		tb.Cleanup(func() { conn.Close() })
+		msgs := []any{map[string]any{"type": "connection_init"}}
 		for j := 0; j < perConn; j++ {
-			q, _ := json.Marshal(map[string]any{"id": strconv.Itoa(ci*perConn + j), "type": "subscribe", "payload": map[string]any{"query": query}})
-			msgs = append(msgs, string(q))
+			msgs = append(msgs, map[string]any{"id": strconv.Itoa(ci*perConn + j), "type": "subscribe", "payload": map[string]any{"query": query}})
 		}
 		for _, m := range msgs {
-			if err := conn.Write(ctx, websocket.MessageText, []byte(m)); err != nil {
+			if err := conn.WriteJSON(m); err != nil {
 				tb.Fatal(err)
 			}
 		}
@@ -69,28 +67,21 @@ func openCrowd(tb testing.TB, url string, conns, perConn, session int) *crowd {
 	return c
 }
 
-func (c *crowd) read(conn *websocket.Conn, started chan<- struct{}) {
+func (c *crowd) read(conn *liveclient.WS, started chan<- struct{}) {
 	defer c.done.Done()
 	for {
-		_, data, err := conn.Read(context.Background())
+		data, err := conn.Read()
 		if err != nil {
 			return
 		}
-		var m struct {
-			ID      string
-			Type    string
-			Payload struct {
-				Data struct{ LikeAdded struct{ Likes, Total int64 } }
-			}
-		}
-		if json.Unmarshal(data, &m) != nil || m.Type != "next" {
+		ev, ok := liveclient.ParseWS(data)
+		if !ok || ev.Type != "next" {
 			continue
 		}
-		i, err := strconv.Atoi(m.ID)
+		i, err := strconv.Atoi(ev.ID)
 		if err != nil || i < 0 || i >= len(c.got) {
 			continue
 		}
-		ev := m.Payload.Data.LikeAdded
 		c.mu.Lock()
 		first := c.start[i] < 0
 		if first {
@@ -178,7 +169,7 @@ func TestLiveCrowd(t *testing.T) {
 		t.Fatalf("%d of %d subscriptions did not receive exactly the %d likes created; first: %s", len(bad), conns*perConn, created, bad[0])
 	}
 	for _, conn := range c.conns {
-		conn.CloseNow()
+		conn.Close()
 	}
 	c.done.Wait()
 	deadline := time.Now().Add(10 * time.Second)
@@ -200,7 +191,7 @@ func BenchmarkLiveCrowd(b *testing.B) {
 		c := openCrowd(b, api.URL, 100, 20, 5)
 		per = float64(inUse()-before) / 2000
 		for _, conn := range c.conns {
-			conn.CloseNow()
+			conn.Close()
 		}
 		c.done.Wait()
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/techconf/techconf/graphql"
+	"github.com/techconf/techconf/internal/liveclient"
 	"github.com/techconf/techconf/internal/testserver"
 	"github.com/techconf/techconf/like"
 )
@@ -76,9 +77,20 @@ func TestLiveSlowSubscriber(t *testing.T) {
 	for i := 0; i < subs; i++ {
 		send(fmt.Sprintf(`{"id":"%d","type":"subscribe","payload":{"query":"subscription { likeAdded(sessionId: 5) { likes total sessionId __typename } }"}}`, i))
 	}
-	fast := mustDialWS(t, url, protoTransportWS)
-	fast.subscribe("f", likeAddedQuery)
-	_, start := fast.nextEvent()
+	fast, err := liveclient.SubscribeLikes(dctx, url, protoTransportWS, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fast.Close()
+	next := func() (likes, total int) {
+		t.Helper()
+		ev, err := fast.Next()
+		if err != nil {
+			t.Fatalf("fast subscriber: %v", err)
+		}
+		return int(ev.Likes), int(ev.Total)
+	}
+	_, start := next()
 	deadline := time.Now().Add(10 * time.Second)
 	for likes.Subscribers() < subs+1 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
@@ -94,7 +106,7 @@ func TestLiveSlowSubscriber(t *testing.T) {
 			t.Fatal(resp.Errors)
 		}
 		for got < i+1 {
-			l, _ := fast.nextEvent()
+			l, _ := next()
 			got += l
 		}
 	}

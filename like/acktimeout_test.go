@@ -70,7 +70,7 @@ func TestBufferAckTimeout(t *testing.T) {
 	store := &faultyStore{LikeStore: mustOpenStore(t, "")}
 	release := make(chan struct{})
 	store.set(func(f *faultyStore) { f.block = release })
-	buf := like.NewBuffer(store, like.BufferConfig{Eager: true, AckTimeout: 100 * time.Millisecond, AttemptTimeout: time.Minute}, nil, nil, nil)
+	buf := like.NewBuffer(store, like.BufferConfig{Eager: true, AckTimeout: 100 * time.Millisecond, AttemptTimeout: time.Minute}, nil)
 	done, err := buf.Add([]like.Like{{ID: like.NewID(), Edition: "2018", SessionID: 5, UserUUID: "c", CreatedAt: time.Now(), ServerID: "a"}})
 	if err != nil {
 		t.Fatal(err)

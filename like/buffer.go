@@ -40,6 +40,12 @@ type BufferConfig struct {
 	// One ticker serves every waiter, where a timer per durable request
 	// cost each request a timer's start and stop.
 	AckTimeout time.Duration
+	// Metrics and Logger are where the buffer reports its depth, writes
+	// and failures; defaults NopMetrics and slog.Default(). A Service
+	// fills them from its Config when they are nil, so one logger and one
+	// registry serve the whole like pipeline.
+	Metrics Metrics
+	Logger  *slog.Logger
 }
 
 func (c *BufferConfig) defaults() {
@@ -63,6 +69,12 @@ func (c *BufferConfig) defaults() {
 	}
 	if c.MinCommitGap <= 0 {
 		c.MinCommitGap = 2 * time.Millisecond
+	}
+	if c.Metrics == nil {
+		c.Metrics = NopMetrics{}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
 }
 
@@ -122,7 +134,7 @@ type Buffer struct {
 // called after every successful write, before its likes are acknowledged;
 // it must not block, as the acknowledgements and the next write wait for
 // it.
-func NewBuffer(store Store, cfg BufferConfig, metrics Metrics, logger *slog.Logger, stored func()) *Buffer {
+func NewBuffer(store Store, cfg BufferConfig, stored func()) *Buffer {
 	cfg.defaults()
 	if max := store.MaxBatchLikes(); max > 0 && cfg.BatchSize > max {
 		cfg.BatchSize = max
@@ -130,18 +142,12 @@ func NewBuffer(store Store, cfg BufferConfig, metrics Metrics, logger *slog.Logg
 	if cfg.BatchSize < MaxCount {
 		cfg.BatchSize = MaxCount // a whole request always fits in a batch
 	}
-	if metrics == nil {
-		metrics = NopMetrics{}
-	}
-	if logger == nil {
-		logger = slog.Default()
-	}
 	if stored == nil {
 		stored = func() {}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	b := &Buffer{
-		store: store, cfg: cfg, metrics: metrics, logger: logger, stored: stored,
+		store: store, cfg: cfg, metrics: cfg.Metrics, logger: cfg.Logger, stored: stored,
 		kick: make(chan struct{}, 1), stopping: make(chan struct{}), done: make(chan struct{}),
 		ctx: ctx, cancel: cancel,
 	}

@@ -95,7 +95,13 @@ func Open(ctx context.Context, store Store, cfg Config) (*Service, error) {
 	// once, in its own goroutine: neither the acknowledgement nor the next
 	// commit waits for that read. A reader that comes before it ends
 	// catches up itself (Total), so a client reads its own likes.
-	s.buffer = NewBuffer(store, cfg.Buffer, cfg.Metrics, cfg.Logger, observer.Committed)
+	if cfg.Buffer.Metrics == nil {
+		cfg.Buffer.Metrics = cfg.Metrics
+	}
+	if cfg.Buffer.Logger == nil {
+		cfg.Buffer.Logger = cfg.Logger
+	}
+	s.buffer = NewBuffer(store, cfg.Buffer, observer.Committed)
 	s.limiter = NewRateLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now)
 	s.addrs = NewRateLimiter(cfg.AddrRateLimit, cfg.AddrRateBurst, cfg.Now)
 	runCtx, cancel := context.WithCancel(context.Background())

@@ -131,7 +131,7 @@ func TestWALBounded(t *testing.T) {
 	}
 	defer db.Close()
 	store := sqlite.NewLikeStore(db)
-	buf := like.NewBuffer(store, like.BufferConfig{Eager: true, MinCommitGap: time.Microsecond}, nil, nil, nil)
+	buf := like.NewBuffer(store, like.BufferConfig{Eager: true, MinCommitGap: time.Microsecond}, nil)
 	defer buf.Close(context.Background())
 	k := like.Key{Edition: "2018", SessionID: 5}
 	maxWAL := int64(0)

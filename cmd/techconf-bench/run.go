@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"sort"
 	"strconv"
@@ -20,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/techconf/techconf/internal/gqlclient"
 	"github.com/techconf/techconf/internal/liveclient"
 )
 
@@ -483,52 +482,37 @@ func (b *bench) sendLike(client *http.Client, n int) {
 // post sends one createLike and returns the likes it acknowledged, or the
 // kind of its failure.
 func (b *bench) post(client *http.Client, target string, body []byte) (int, string) {
-	resp, err := client.Post(target+"/"+b.cfg.Edition+"/api/query", "application/json", bytes.NewReader(body))
+	c := gqlclient.Client{Endpoint: target + "/" + b.cfg.Edition + "/api/query", HTTP: client}
+	r, err := c.Post(context.Background(), "application/json", body)
 	if err != nil {
+		if be := (*gqlclient.BodyError)(nil); errors.As(err, &be) {
+			return 0, fmt.Sprintf("HTTP %d, not JSON", be.Status)
+		}
 		return 0, "network: " + shortError(err)
 	}
-	defer resp.Body.Close()
-	var out struct {
-		Data struct {
-			CreateLike *struct{ Count int }
-		}
-		Errors []struct {
-			Message    string
-			Extensions struct{ Code string }
-		}
+	var data struct {
+		CreateLike *struct{ Count int }
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return 0, fmt.Sprintf("HTTP %d, not JSON", resp.StatusCode)
-	}
-	if len(out.Errors) > 0 || out.Data.CreateLike == nil {
+	if err := r.Decode(&data); err != nil || data.CreateLike == nil {
 		kind := "no data"
-		if len(out.Errors) > 0 {
-			kind = out.Errors[0].Extensions.Code
-			if kind == "" {
-				kind = out.Errors[0].Message
+		if len(r.Errors) > 0 {
+			if kind = r.Code(); kind == "" {
+				kind = r.Errors[0].Message
 			}
 		}
 		return 0, "GraphQL " + kind
 	}
-	return out.Data.CreateLike.Count, ""
+	return data.CreateLike.Count, ""
 }
 
 // sessionLiked reads the session's stored total (Session.liked) from a
 // server; -1 if it cannot.
 func sessionLiked(target, edition string, session int) int64 {
-	q := url.QueryEscape(fmt.Sprintf("{ session(sessionId: %d) { liked } }", session))
-	resp, err := http.Get(target + "/" + edition + "/api/query?query=" + q)
+	n, err := gqlclient.New(target, edition).Liked(context.Background(), session)
 	if err != nil {
 		return -1
 	}
-	defer resp.Body.Close()
-	var out struct {
-		Data struct{ Session *struct{ Liked int64 } }
-	}
-	if json.NewDecoder(resp.Body).Decode(&out) != nil || out.Data.Session == nil {
-		return -1
-	}
-	return out.Data.Session.Liked
+	return n
 }
 
 func (s *second) sentInc() { atomic.AddInt64(&s.sent, 1) }

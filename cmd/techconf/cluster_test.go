@@ -18,11 +18,10 @@ import (
 	"time"
 
 	gspanner "cloud.google.com/go/spanner"
-	"github.com/coder/websocket"
-	"github.com/coder/websocket/wsjson"
 	"github.com/google/uuid"
 
 	"github.com/techconf/techconf/internal/emulator"
+	"github.com/techconf/techconf/internal/liveclient"
 	"github.com/techconf/techconf/internal/testserver"
 	"github.com/techconf/techconf/like"
 	"github.com/techconf/techconf/like/storetest"
@@ -102,48 +101,26 @@ func (s *subscriber) totals() (start, sum, last int) {
 
 func subscribe(tb testing.TB, ctx context.Context, base, proto string) *subscriber {
 	tb.Helper()
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/2018/api/query",
-		&websocket.DialOptions{Subprotocols: []string{proto}})
+	l, err := liveclient.SubscribeLikes(ctx, base+"/2018/api/query", proto, 5)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { conn.CloseNow() })
-	start := "subscribe"
-	if proto == "graphql-ws" {
-		start = "start"
-	}
-	for _, m := range []map[string]any{
-		{"type": "connection_init"},
-		{"id": "1", "type": start, "payload": map[string]any{"query": "subscription { likeAdded(sessionId: 5) { likes total } }"}},
-	} {
-		if err := wsjson.Write(ctx, conn, m); err != nil {
-			tb.Fatal(err)
-		}
-	}
+	tb.Cleanup(func() { l.Close() })
 	s := &subscriber{start: -1}
 	ready := make(chan struct{})
 	go func() {
 		for {
-			var m struct {
-				Type    string
-				Payload struct {
-					Data struct{ LikeAdded struct{ Likes, Total int } }
-				}
-			}
-			if err := wsjson.Read(ctx, conn, &m); err != nil {
+			ev, err := l.Next()
+			if err != nil {
 				return
 			}
-			if m.Type != "next" && m.Type != "data" {
-				continue
-			}
-			ev := m.Payload.Data.LikeAdded
 			s.mu.Lock()
 			if s.start < 0 {
-				s.start = ev.Total - ev.Likes
+				s.start = int(ev.Total - ev.Likes)
 				close(ready)
 			}
-			s.sum += ev.Likes
-			s.last = ev.Total
+			s.sum += int(ev.Likes)
+			s.last = int(ev.Total)
 			s.n++
 			s.mu.Unlock()
 		}
@@ -275,7 +252,7 @@ func clusterExact(t *testing.T, db string, procs []*proc) {
 	defer cancel()
 	var subs []*subscriber
 	for _, p := range procs {
-		for _, proto := range []string{"graphql-transport-ws", "graphql-ws"} {
+		for _, proto := range []string{"graphql-transport-ws", "graphql-ws", "sse"} {
 			subs = append(subs, subscribe(t, ctx, p.URL, proto))
 		}
 	}

@@ -1,18 +1,17 @@
 package testserver
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
+	"context"
+	"errors"
 	"net/http"
-	"net/url"
-	"strconv"
 	"testing"
+
+	"github.com/techconf/techconf/internal/gqlclient"
 )
 
-// Client is a small GraphQL client for tests: it posts a query to one
-// edition's endpoint and reads the answer as the GraphQL over HTTP spec
-// shapes it, without judging it, so that tests can assert on errors too.
+// Client is the GraphQL client of tests: internal/gqlclient's, with every
+// failure to get an answer failing the test, so that tests read the answer
+// (its errors too) without checking an error first.
 type Client struct {
 	// Endpoint is the edition's query URL, e.g.
 	// http://127.0.0.1:PORT/2018/api/query.
@@ -26,79 +25,45 @@ func NewClient(base, edition string) *Client {
 	return &Client{Endpoint: base + "/" + edition + "/api/query"}
 }
 
-// Response is one GraphQL answer with its HTTP status.
+// Response is one GraphQL answer with its HTTP status (gqlclient's), with
+// a Decode that fails the test.
 type Response struct {
-	Status int
-	Header http.Header
-	Data   map[string]any `json:"data"`
-	Errors []Error        `json:"errors"`
-	// Raw is the body as it came.
-	Raw []byte `json:"-"`
+	*gqlclient.Response
 }
 
 // Error is one entry of a GraphQL answer's errors.
-type Error struct {
-	Message    string         `json:"message"`
-	Path       []any          `json:"path"`
-	Extensions map[string]any `json:"extensions"`
-}
-
-// Code is the first error's extensions.code, or "" without errors.
-func (r *Response) Code() string {
-	if len(r.Errors) == 0 {
-		return ""
-	}
-	code, _ := r.Errors[0].Extensions["code"].(string)
-	return code
-}
+type Error = gqlclient.Error
 
 // Decode unmarshals the answer's data into v; it fails the test if the
 // answer has errors or no data, so that callers need not check both.
 func (r *Response) Decode(tb testing.TB, v any) {
 	tb.Helper()
-	var answer struct {
-		Data json.RawMessage `json:"data"`
-	}
-	if err := json.Unmarshal(r.Raw, &answer); err != nil {
-		tb.Fatalf("answer is not JSON (status %d): %s", r.Status, r.Raw)
-	}
-	if r.Status != http.StatusOK || len(r.Errors) > 0 || len(answer.Data) == 0 || string(answer.Data) == "null" {
-		tb.Fatalf("status %d, answer %s; want 200 with data and no errors", r.Status, r.Raw)
-	}
-	if err := json.Unmarshal(answer.Data, v); err != nil {
-		tb.Fatalf("data %s: %v", answer.Data, err)
+	if err := r.Response.Decode(v); err != nil {
+		tb.Fatal(err)
 	}
 }
+
+// The requests take no deadline of the test's (tb.Context ends before
+// cleanups run, and some cleanups read a last count); http.Client's
+// timeout, when a test sets one, bounds them.
 
 // Do posts query with its variables as application/json.
 func (c *Client) Do(tb testing.TB, query string, vars map[string]any) *Response {
 	tb.Helper()
-	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return c.Post(tb, "application/json", body)
+	return answer(tb)(c.plain().Do(context.Background(), query, vars))
 }
 
 // Post sends body as it is with the given Content-Type (tests of the
 // transport send what real clients send, or worse).
 func (c *Client) Post(tb testing.TB, contentType string, body []byte) *Response {
 	tb.Helper()
-	resp, err := c.client().Post(c.Endpoint, contentType, bytes.NewReader(body))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return read(tb, resp)
+	return answer(tb)(c.plain().Post(context.Background(), contentType, body))
 }
 
 // Get sends query in the URL, as GET requests of the spec do.
 func (c *Client) Get(tb testing.TB, query string) *Response {
 	tb.Helper()
-	resp, err := c.client().Get(c.Endpoint + "?query=" + url.QueryEscape(query))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return read(tb, resp)
+	return answer(tb)(c.plain().Get(context.Background(), query))
 }
 
 // Liked reads Session.liked of a session (the count every like test
@@ -107,29 +72,28 @@ func (c *Client) Get(tb testing.TB, query string) *Response {
 // polling through a server's brief refusals.
 func (c *Client) Liked(tb testing.TB, sessionID int) int {
 	tb.Helper()
-	r := c.Get(tb, "{session(sessionId:"+strconv.Itoa(sessionID)+"){liked}}")
-	session, _ := r.Data["session"].(map[string]any)
-	n, _ := session["liked"].(float64)
-	return int(n)
-}
-
-func (c *Client) client() *http.Client {
-	if c.HTTP != nil {
-		return c.HTTP
+	n, err := c.plain().Liked(context.Background(), sessionID)
+	var refused *gqlclient.AnswerError
+	if errors.As(err, &refused) {
+		return 0
 	}
-	return http.DefaultClient
-}
-
-func read(tb testing.TB, resp *http.Response) *Response {
-	tb.Helper()
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	out := &Response{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
-	if err := json.Unmarshal(raw, out); err != nil {
-		tb.Fatalf("answer is not JSON (status %d): %s", resp.StatusCode, raw)
+	return int(n)
+}
+
+func (c *Client) plain() *gqlclient.Client {
+	return &gqlclient.Client{Endpoint: c.Endpoint, HTTP: c.HTTP}
+}
+
+// answer fails the test if the request got no answer.
+func answer(tb testing.TB) func(*gqlclient.Response, error) *Response {
+	return func(r *gqlclient.Response, err error) *Response {
+		tb.Helper()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return &Response{r}
 	}
-	return out
 }

@@ -11,7 +11,8 @@
 //     clocks); StartInProcess gives cmd/techconf's in-process Main the same
 //     Process API.
 //
-// Client is the GraphQL client the tests use (Do, Liked). Only tests import
+// Client is the GraphQL client the tests use (Do, Liked): internal/gqlclient
+// with t.Fatal on a request that got no answer. Only tests import
 // this package, so it is not in the binary.
 package testserver
 
