@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/techconf/techconf/internal/golden" // accepts -update, as every test package does
 	"github.com/techconf/techconf/internal/gqlclient"
 	"github.com/techconf/techconf/internal/testserver"
 )
