@@ -14,8 +14,17 @@ import (
 // TestKeysFindTheirLikes: every stored like is found by its id, through its
 // key when it has one, after batches that hold the same ids twice, retried
 // ids beside new ones (the slow path), and random ids; and each id is
-// stored once.
+// stored once. With moves, the keys of the first batch are moved from the
+// recent keys into like_keys before the second batch retries them.
 func TestKeysFindTheirLikes(t *testing.T) {
+	t.Run("recent", func(t *testing.T) { testKeysFindTheirLikes(t, false) })
+	t.Run("moved", func(t *testing.T) {
+		defer sqlite.SetMergeKeys(1)()
+		testKeysFindTheirLikes(t, true)
+	})
+}
+
+func testKeysFindTheirLikes(t *testing.T, move bool) {
 	ctx := context.Background()
 	s := sqlite.NewLikeStore(MustOpenDB(t))
 	k := like.Key{Edition: "2018", SessionID: 5}
@@ -43,6 +52,12 @@ func TestKeysFindTheirLikes(t *testing.T) {
 	for _, b := range batches {
 		if err := s.WriteBatch(ctx, b); err != nil {
 			t.Fatal(err)
+		}
+		if move {
+			s.AfterWrite(ctx)
+			if n, err := s.RecentKeys(ctx); err != nil || n != 0 {
+				t.Fatalf("after AfterWrite, like_keys_recent holds %d keys (%v); want them moved", n, err)
+			}
 		}
 	}
 	for _, want := range append(first, second...) {

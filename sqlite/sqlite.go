@@ -155,11 +155,20 @@ type LikeStore struct {
 	changes   *sql.Stmt
 
 	// The WAL checkpoint (AfterWrite): likes stored since the last one,
-	// and when it was.
+	// and when it was; and keys inserted since their last move from
+	// like_keys_recent to like_keys.
 	cpMu    sync.Mutex
 	cpLikes int
 	cpLast  time.Time
+	cpKeys  int
 }
+
+// mergeKeys is how many keys this process inserts into like_keys_recent
+// before AfterWrite moves that table's keys into like_keys. The recent
+// table then spans about 250 pages, which a buffered commit's thousand
+// keys share, and a move dirties each page of like_keys at most once for
+// this many keys.
+var mergeKeys = 32768
 
 // When AfterWrite checkpoints: once this many likes were stored since the
 // last checkpoint, or a second has passed. A checkpoint copies each page
@@ -195,9 +204,12 @@ func insertLikesSQL(n int) string {
 		repeatRows("(?, ?, ?, ?, ?, ?, ?)", n)
 }
 
-// insertKeysSQL is the INSERT of n like keys, each key stored once.
+// insertKeysSQL is the INSERT of n like keys into like_keys_recent, each
+// key stored once: not if like_keys holds it (moved there before), nor if
+// like_keys_recent does (the conflict).
 func insertKeysSQL(n int) string {
-	return `INSERT INTO like_keys (like_id, like_row) VALUES ` + repeatRows("(?, ?)", n) + ` ON CONFLICT (like_id) DO NOTHING`
+	return `INSERT INTO like_keys_recent (like_id, like_row) SELECT v.column1, v.column2 FROM (VALUES ` + repeatRows("(?, ?)", n) +
+		`) AS v WHERE NOT EXISTS (SELECT 1 FROM like_keys k WHERE k.like_id = v.column1) ON CONFLICT (like_id) DO NOTHING`
 }
 
 func repeatRows(row string, n int) string { return row + strings.Repeat(", "+row, n-1) }
@@ -400,8 +412,27 @@ func (s *LikeStore) writeBatch(ctx context.Context, b like.Batch, added map[stri
 	}
 	s.cpMu.Lock()
 	s.cpLikes += len(stored)
+	s.cpKeys += len(keyed)
 	s.cpMu.Unlock()
 	return true, nil
+}
+
+// mergeRecentKeys moves every key of like_keys_recent into like_keys, in
+// key order, in one transaction: a key is in exactly one of them at any
+// time, so the look-up of a retried request's keys sees it either way.
+func (db *DB) mergeRecentKeys(ctx context.Context) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO like_keys (like_id, like_row) SELECT like_id, like_row FROM like_keys_recent ORDER BY like_id`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM like_keys_recent`); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 var _ like.Checkpointer = (*LikeStore)(nil)
@@ -414,6 +445,15 @@ var _ like.Checkpointer = (*LikeStore)(nil)
 func (s *LikeStore) AfterWrite(ctx context.Context) {
 	s.cpMu.Lock()
 	defer s.cpMu.Unlock()
+	// Keys move before the checkpoint, which then copies the pages the
+	// move wrote along with the rest.
+	if s.cpKeys >= mergeKeys {
+		if err := s.db.mergeRecentKeys(ctx); err != nil {
+			slog.WarnContext(ctx, "sqlite: moving recent like keys failed; a later write tries again", "err", err)
+		} else {
+			s.cpKeys = 0
+		}
+	}
 	if s.db.path == ":memory:" || s.cpLikes == 0 || s.cpLikes < checkpointLikes && time.Since(s.cpLast) < checkpointInterval {
 		return
 	}
