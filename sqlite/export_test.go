@@ -18,6 +18,20 @@ func SetCheckpointLikes(n int) (restore func()) {
 	return func() { checkpointLikes, walRestartFrames = likes, frames }
 }
 
+// SetMergeKeys sets how many inserted keys make AfterWrite move the recent
+// keys into like_keys, and returns a function that puts the default back.
+func SetMergeKeys(n int) (restore func()) {
+	old := mergeKeys
+	mergeKeys = n
+	return func() { mergeKeys = old }
+}
+
+// RecentKeys returns how many keys like_keys_recent holds.
+func (s *LikeStore) RecentKeys(ctx context.Context) (n int, err error) {
+	err = s.db.db.QueryRowContext(ctx, `SELECT count(*) FROM like_keys_recent`).Scan(&n)
+	return n, err
+}
+
 // CountIDs returns how many of the given like ids are stored, for checks
 // that no acknowledged like was lost. It reads every stored id once: the
 // likes table has no index by id.
@@ -52,7 +66,7 @@ func (s *LikeStore) CountIDs(ctx context.Context, ids []string) (int, error) {
 // like but those with random ids), else by reading the likes table.
 func (s *LikeStore) FindLike(ctx context.Context, id string) (like.Like, bool, error) {
 	const cols = `l.like_id, l.edition, l.session_id, l.user_uuid, l.created_at, l.server_id`
-	row := s.db.db.QueryRowContext(ctx, `SELECT `+cols+` FROM like_keys k JOIN likes l ON l.like_row = k.like_row WHERE k.like_id = ?`, idBytes(id))
+	row := s.db.db.QueryRowContext(ctx, `SELECT `+cols+` FROM like_keys_all k JOIN likes l ON l.like_row = k.like_row WHERE k.like_id = ?`, idBytes(id))
 	l, err := scanLike(row, id)
 	if errors.Is(err, sql.ErrNoRows) && like.RandomID(id) {
 		l, err = scanLike(s.db.db.QueryRowContext(ctx, `SELECT `+cols+` FROM likes l WHERE l.like_id = ?`, idBytes(id)), id)

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,8 +15,17 @@ import (
 // TestKeysFindTheirLikes: every stored like is found by its id, through its
 // key when it has one, after batches that hold the same ids twice, retried
 // ids beside new ones (the slow path), and random ids; and each id is
-// stored once.
+// stored once. With moves, the keys of the first batch are moved from the
+// recent keys into like_keys before the second batch retries them.
 func TestKeysFindTheirLikes(t *testing.T) {
+	t.Run("recent", func(t *testing.T) { testKeysFindTheirLikes(t, false) })
+	t.Run("moved", func(t *testing.T) {
+		defer sqlite.SetMergeKeys(1)()
+		testKeysFindTheirLikes(t, true)
+	})
+}
+
+func testKeysFindTheirLikes(t *testing.T, move bool) {
 	ctx := context.Background()
 	s := sqlite.NewLikeStore(MustOpenDB(t))
 	k := like.Key{Edition: "2018", SessionID: 5}
@@ -44,6 +54,12 @@ func TestKeysFindTheirLikes(t *testing.T) {
 		if err := s.WriteBatch(ctx, b); err != nil {
 			t.Fatal(err)
 		}
+		if move {
+			s.AfterWrite(ctx)
+			if n, err := s.RecentKeys(ctx); err != nil || n != 0 {
+				t.Fatalf("after AfterWrite, like_keys_recent holds %d keys (%v); want them moved", n, err)
+			}
+		}
 	}
 	for _, want := range append(first, second...) {
 		got, ok, err := s.FindLike(ctx, want.ID)
@@ -60,5 +76,69 @@ func TestKeysFindTheirLikes(t *testing.T) {
 	}
 	if want := int64(len(first) + len(second)); rows != want {
 		t.Errorf("rows = %d; want %d", rows, want)
+	}
+}
+
+// TestKeysAcrossStores: two servers on one database file, each with its
+// own copy of the key log, store a retried request's likes once, whether
+// the other server logged the keys since its last write, or moved them
+// to like_keys meanwhile, and a third server that starts after the move
+// finds them too.
+func TestKeysAcrossStores(t *testing.T) {
+	defer sqlite.SetMergeKeys(1)()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "shared.db")
+	open := func() *sqlite.LikeStore {
+		db, err := sqlite.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return sqlite.NewLikeStore(db)
+	}
+	a, b := open(), open()
+	k := like.Key{Edition: "2018", SessionID: 7}
+	request := func(req, server string) like.Batch {
+		bt := like.Batch{ID: uuid.NewString()}
+		for i := 0; i < 3; i++ {
+			bt.Likes = append(bt.Likes, like.Like{ID: like.LikeID("2018", "c", req, i), Edition: k.Edition, SessionID: k.SessionID,
+				UserUUID: "c", CreatedAt: time.Now(), ServerID: server})
+		}
+		return bt
+	}
+	write := func(s *sqlite.LikeStore, bt like.Batch) {
+		t.Helper()
+		if err := s.WriteBatch(ctx, bt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(b, request("r0", "b")) // b has read the log once
+	write(a, request("r1", "a"))
+	write(b, request("r1", "b")) // logged by a since b's last read
+	a.AfterWrite(ctx)            // a moves r0 and r1 to like_keys
+	if n, err := a.RecentKeys(ctx); err != nil || n != 0 {
+		t.Fatalf("like_keys_recent holds %d keys (%v) after the move; want 0", n, err)
+	}
+	write(a, request("r2", "a"))
+	write(b, request("r0", "b")) // moved since b read it
+	write(b, request("r2", "b")) // logged after the move
+	c := open()
+	for _, req := range []string{"r0", "r1", "r2"} {
+		write(c, request(req, "c"))
+	}
+	write(c, request("r3", "c"))
+	got, err := c.Count(ctx, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != 12 {
+		t.Errorf("stored %d likes; want 12 (4 requests of 3, each stored once)", got)
+	}
+	for _, req := range []string{"r0", "r1", "r2", "r3"} {
+		want := map[string]string{"r0": "b", "r1": "a", "r2": "a", "r3": "c"}[req]
+		l, ok, err := c.FindLike(ctx, like.LikeID("2018", "c", req, 0))
+		if err != nil || !ok || l.ServerID != want {
+			t.Errorf("like of %s: found %v (%v) from %q; want from %q", req, ok, err, l.ServerID, want)
+		}
 	}
 }

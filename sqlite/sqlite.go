@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -50,7 +51,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// durable client waits for, and, with likes at random keys, nearly
 	// every commit of a busy server. LikeStore.AfterWrite checkpoints
 	// instead, after the acknowledgements.
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
+	//
+	// mmap_size(256 MiB): pages of the database file are read from a
+	// mapping rather than by a pread each; a commit looks up each new
+	// like key in like_keys, a page in a random place. (A file truncated
+	// under the mapping would fault: nothing here truncates it.)
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(0)&_pragma=mmap_size(268435456)&_txlock=immediate"
 	if path == ":memory:" {
 		// One connection, or every connection would see its own empty database.
 		dsn = "file::memory:?_pragma=foreign_keys(ON)"
@@ -147,19 +153,37 @@ type LikeStore struct {
 	// a dozen rows.
 	stmtMu      sync.Mutex
 	likeInserts [maxInsertRows + 1]*sql.Stmt // likes, by rows
-	keyInserts  [maxInsertRows + 1]*sql.Stmt // like_keys, by rows
-	keyReturns  [maxInsertRows + 1]*sql.Stmt // like_keys ... RETURNING, by rows (returnSizes)
+	keyInserts  [maxInsertRows + 1]*sql.Stmt // like_keys_recent, by rows
+	keyLookups  [maxInsertRows + 1]*sql.Stmt // like_keys, by ids
 
-	lastRow   *sql.Stmt
-	insertSum *sql.Stmt
-	changes   *sql.Stmt
+	lastRow    *sql.Stmt
+	insertSum  *sql.Stmt
+	changes    *sql.Stmt
+	readLog    *sql.Stmt
+	lastLogSeq *sql.Stmt
+
+	// The keys of the log like_keys_recent as far as seq recentSeq, and
+	// perhaps some moved from it since (see readRecent); WriteBatch holds
+	// keyMu.
+	keyMu      sync.Mutex
+	recent     map[string]bool
+	recentSeq  int64
+	dropRecent atomic.Bool // set by a move of the log's keys
 
 	// The WAL checkpoint (AfterWrite): likes stored since the last one,
-	// and when it was.
+	// and when it was; and keys inserted since their last move from
+	// like_keys_recent to like_keys.
 	cpMu    sync.Mutex
 	cpLikes int
 	cpLast  time.Time
+	cpKeys  int
 }
+
+// mergeKeys is how many keys this process appends to the log
+// like_keys_recent before AfterWrite moves the log's keys into like_keys:
+// a move then dirties each page of like_keys at most once for this many
+// keys, and the writer's copy of the log stays a few megabytes.
+var mergeKeys = 32768
 
 // When AfterWrite checkpoints: once this many likes were stored since the
 // last checkpoint, or a second has passed. A checkpoint copies each page
@@ -181,11 +205,6 @@ var walRestartFrames = 4 * checkpointLikes
 
 var _ like.Store = (*LikeStore)(nil)
 
-// returnSizes are the rows per INSERT ... RETURNING of keys, largest
-// first, for the rare batch that holds a like stored before: it takes
-// about n/100 + 8 statements.
-var returnSizes = []int{100, 20, 5, 1}
-
 // maxInsertRows is the most rows one INSERT carries.
 const maxInsertRows = 100
 
@@ -195,9 +214,15 @@ func insertLikesSQL(n int) string {
 		repeatRows("(?, ?, ?, ?, ?, ?, ?)", n)
 }
 
-// insertKeysSQL is the INSERT of n like keys, each key stored once.
+// insertKeysSQL is the INSERT of n like keys at the end of the log
+// like_keys_recent.
 func insertKeysSQL(n int) string {
-	return `INSERT INTO like_keys (like_id, like_row) VALUES ` + repeatRows("(?, ?)", n) + ` ON CONFLICT (like_id) DO NOTHING`
+	return `INSERT INTO like_keys_recent (like_id, like_row) VALUES ` + repeatRows("(?, ?)", n)
+}
+
+// lookupKeysSQL returns those of n like ids that like_keys holds.
+func lookupKeysSQL(n int) string {
+	return `SELECT like_id FROM like_keys WHERE like_id IN (?` + strings.Repeat(", ?", n-1) + `)`
 }
 
 func repeatRows(row string, n int) string { return row + strings.Repeat(", "+row, n-1) }
@@ -223,6 +248,8 @@ func NewLikeStore(db *DB) *LikeStore {
 	s.insertSum = db.mustPrepare(`INSERT INTO like_summaries (batch_id, edition, session_id, server_id, second, likes) VALUES (?, ?, ?, ?, ?, ?)`)
 	s.changes = db.mustPrepare(`SELECT seq, batch_id, edition, session_id, server_id, second, likes
 		FROM like_summaries WHERE seq > ? ORDER BY seq LIMIT ?`)
+	s.readLog = db.mustPrepare(`SELECT seq, like_id FROM like_keys_recent WHERE seq > ? ORDER BY seq`)
+	s.lastLogSeq = db.mustPrepare(`SELECT seq FROM sqlite_sequence WHERE name = 'like_keys_recent'`)
 	return s
 }
 
@@ -242,35 +269,27 @@ func (s *LikeStore) MaxBatchLikes() int { return 0 }
 // WriteBatch stores the batch's likes that are not stored yet, and the
 // summaries of exactly those, in one transaction.
 //
-// Likes are appended to the likes table; only those whose ID another
-// batch may carry (not a like.RandomID: a retried request's) are looked up,
-// by inserting their keys into like_keys with ON CONFLICT DO NOTHING and
-// counting the rows inserted. When all are new, as nearly always, the
-// batch is written as it is. Otherwise (a retried request stored by this
-// or another server) it starts again and has each key INSERT return the
-// IDs it added (RETURNING), so that a like stored before is skipped and
-// not counted, in the same snapshot that writes. Reading the returned rows
-// was half of the inserts' cost, so only the rare batch pays for it.
+// Likes are appended to the likes table. Only those whose ID another batch
+// may carry (not a like.RandomID: a retried request's) are looked up, and
+// only they get a key. A key is first appended to like_keys_recent, a log
+// in the order of commits, so that a commit's keys share a page or two
+// whatever their values, and later moved to like_keys, by ID, in bulk
+// (AfterWrite). A key is new when it is in neither: the log is read into
+// memory (recent), each commit reading only the rows added since the last,
+// and like_keys is looked up by ID, all in the write transaction, which
+// holds SQLite's write lock, so that no other writer (another server on
+// the same file) adds a key in between.
 //
 // A like with a random ID is in no batch but its own, so a rewrite of its
 // batch (after a failure that left the commit in doubt) is the only way it
 // can come again. The first of them in a batch gets a key too: if that key
 // is stored, the batch was, and the rewrite changes nothing.
 func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
-	allNew, err := s.writeBatch(ctx, b, nil)
-	if err == nil && !allNew {
-		_, err = s.writeBatch(ctx, b, make(map[string]bool, len(b.Likes)))
-	}
-	return err
-}
-
-// writeBatch is one try of WriteBatch. With added nil, it inserts keys
-// without RETURNING and commits only if every key was new (allNew); with a
-// map, it collects the added keys into it and stores exactly their likes.
-func (s *LikeStore) writeBatch(ctx context.Context, b like.Batch, added map[string]bool) (allNew bool, err error) {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
 	tx, err := s.db.db.BeginTx(ctx, nil)
 	if err != nil {
-		return false, fmt.Errorf("sqlite: begin: %w", err)
+		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer tx.Rollback()
 	// The statements run without ctx's cancellation: for a context that
@@ -283,7 +302,10 @@ func (s *LikeStore) writeBatch(ctx context.Context, b like.Batch, added map[stri
 	// The i-th like of the batch gets like_row last+1+i, stored or not.
 	var last int64
 	if err := tx.StmtContext(ctx, s.lastRow).QueryRowContext(ctx).Scan(&last); err != nil {
-		return false, fmt.Errorf("sqlite: last like row: %w", err)
+		return fmt.Errorf("sqlite: last like row: %w", err)
+	}
+	if err := s.readRecent(ctx, tx); err != nil {
+		return err
 	}
 	ids := make([][]byte, len(b.Likes))
 	random := make([]bool, len(b.Likes))
@@ -298,86 +320,83 @@ func (s *LikeStore) writeBatch(ctx context.Context, b like.Batch, added map[stri
 			keyed = append(keyed, i)
 		}
 	}
-	// Keys in their order in like_keys: each insert then lands beside the
-	// previous one, and the B-tree's cursor moves forward instead of
-	// descending from the root for every key. The same id twice keeps its
-	// batch order, so its key names the row of its first place.
+	// Keys in their order in like_keys: each look-up then lands beside the
+	// previous one. The same id twice keeps its batch order, so the like
+	// stored is the first.
 	slices.SortFunc(keyed, func(i, j int) int { return cmp.Or(bytes.Compare(ids[i], ids[j]), i-j) })
+	// The keys to look up in like_keys: neither recent nor repeated.
+	ask := make([]int, 0, len(keyed))
+	for n, i := range keyed {
+		if (n > 0 && bytes.Equal(ids[keyed[n-1]], ids[i])) || s.recent[string(ids[i])] {
+			continue
+		}
+		ask = append(ask, i)
+	}
+	old := make(map[string]bool) // keys found in like_keys
 	args := make([]any, 0, 7*maxInsertRows)
-	keyArgs := func(idx []int) []any {
+	for rest := ask; len(rest) > 0; {
+		n := min(len(rest), maxInsertRows)
+		stmt, err := s.prepared(&s.keyLookups, n, lookupKeysSQL)
+		if err != nil {
+			return err
+		}
 		args = args[:0]
-		for _, i := range idx {
+		for _, i := range rest[:n] {
+			args = append(args, ids[i])
+		}
+		if err := collectIDs(ctx, tx.StmtContext(ctx, stmt), args, old); err != nil {
+			return fmt.Errorf("sqlite: look up like keys: %w", err)
+		}
+		rest = rest[n:]
+	}
+	// ask less old is the new keys; a like is stored if its key is new or
+	// it has none (a random ID, when the marker is new).
+	store := make([]bool, len(b.Likes))
+	added := make([]int, 0, len(ask))
+	for _, i := range ask {
+		if !old[string(ids[i])] {
+			store[i] = true
+			added = append(added, i)
+		}
+	}
+	if marker >= 0 && !store[marker] {
+		return nil // the batch was written before: nothing to add
+	}
+	for rest := added; len(rest) > 0; {
+		n := min(len(rest), maxInsertRows)
+		stmt, err := s.prepared(&s.keyInserts, n, insertKeysSQL)
+		if err != nil {
+			return err
+		}
+		args = args[:0]
+		for _, i := range rest[:n] {
 			args = append(args, ids[i], last+1+int64(i))
 		}
-		return args
+		if _, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("sqlite: insert like keys: %w", err)
+		}
+		rest = rest[n:]
 	}
-	stored := b.Likes
-	if added == nil {
-		inserted := int64(0)
-		for rest := keyed; len(rest) > 0; {
-			n := min(len(rest), maxInsertRows)
-			stmt, err := s.prepared(&s.keyInserts, n, insertKeysSQL)
-			if err != nil {
-				return false, err
-			}
-			res, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, keyArgs(rest[:n])...)
-			if err != nil {
-				return false, fmt.Errorf("sqlite: insert like keys: %w", err)
-			}
-			rows, err := res.RowsAffected()
-			if err != nil {
-				return false, fmt.Errorf("sqlite: insert like keys: %w", err)
-			}
-			inserted += rows
-			rest = rest[n:]
+	var logSeq int64 // the log's last seq, which this transaction wrote
+	if len(added) > 0 {
+		if err := tx.StmtContext(ctx, s.lastLogSeq).QueryRowContext(ctx).Scan(&logSeq); err != nil {
+			return fmt.Errorf("sqlite: like key log: %w", err)
 		}
-		if inserted < int64(len(keyed)) {
-			return false, nil // some were stored before: again, with RETURNING
-		}
-	} else {
-		rest := keyed
-		for _, size := range returnSizes {
-			if len(rest) < size {
-				continue
-			}
-			stmt, err := s.prepared(&s.keyReturns, size, func(n int) string { return insertKeysSQL(n) + ` RETURNING like_id` })
-			if err != nil {
-				return false, err
-			}
-			txStmt := tx.StmtContext(ctx, stmt)
-			for len(rest) >= size {
-				if err := collectIDs(ctx, txStmt, keyArgs(rest[:size]), added); err != nil {
-					return false, fmt.Errorf("sqlite: insert like keys: %w", err)
-				}
-				rest = rest[size:]
-			}
-		}
-		if marker >= 0 && !added[string(ids[marker])] {
-			return true, nil // the batch was written before: nothing to add
-		}
-		stored = nil
 	}
-	// The likes, at their rows. A keyed like is stored where its key was
-	// added: at its first place in the batch (a request retried before its
-	// first try was written puts the same IDs twice in one batch).
+	// The likes, at their rows.
 	rows := make([]int, 0, len(b.Likes))
+	stored := make([]like.Like, 0, len(b.Likes))
 	for i, l := range b.Likes {
-		if added != nil {
-			if !random[i] {
-				if !added[string(ids[i])] {
-					continue
-				}
-				delete(added, string(ids[i]))
-			}
+		if store[i] || random[i] {
+			rows = append(rows, i)
 			stored = append(stored, l)
 		}
-		rows = append(rows, i)
 	}
 	for rest := rows; len(rest) > 0; {
 		n := min(len(rest), maxInsertRows)
 		stmt, err := s.prepared(&s.likeInserts, n, insertLikesSQL)
 		if err != nil {
-			return false, err
+			return err
 		}
 		args = args[:0]
 		for _, i := range rest[:n] {
@@ -385,23 +404,79 @@ func (s *LikeStore) writeBatch(ctx context.Context, b like.Batch, added map[stri
 			args = append(args, last+1+int64(i), ids[i], l.Edition, l.SessionID, l.UserUUID, l.CreatedAt.UnixMicro(), l.ServerID)
 		}
 		if _, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...); err != nil {
-			return false, fmt.Errorf("sqlite: insert likes: %w", err)
+			return fmt.Errorf("sqlite: insert likes: %w", err)
 		}
 		rest = rest[n:]
 	}
 	sum := tx.StmtContext(ctx, s.insertSum)
 	for _, sm := range (like.Batch{ID: b.ID, Likes: stored}).Summaries() {
 		if _, err := sum.ExecContext(ctx, sm.BatchID, sm.Edition, sm.SessionID, sm.ServerID, sm.Second, sm.Likes); err != nil {
-			return false, fmt.Errorf("sqlite: insert summary: %w", err)
+			return fmt.Errorf("sqlite: insert summary: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("sqlite: commit: %w", err)
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	// This transaction's keys are in the log up to logSeq, and no other
+	// writer's come between them and those read before (the write lock).
+	for _, i := range added {
+		s.recent[string(ids[i])] = true
+	}
+	if logSeq > 0 {
+		s.recentSeq = logSeq
 	}
 	s.cpMu.Lock()
 	s.cpLikes += len(stored)
+	s.cpKeys += len(added)
 	s.cpMu.Unlock()
-	return true, nil
+	return nil
+}
+
+// readRecent adds to s.recent the keys logged since it last read the log
+// (by this process or another on the same file), in transaction tx. Keys
+// moved from the log to like_keys may stay in s.recent, where they are as
+// true (stored) as in the log; when it holds twice as many keys as a move
+// takes, it starts again from the log as it is.
+func (s *LikeStore) readRecent(ctx context.Context, tx *sql.Tx) error {
+	if s.recent == nil || len(s.recent) > 2*mergeKeys || s.dropRecent.Swap(false) {
+		s.recent, s.recentSeq = make(map[string]bool), 0
+	}
+	rows, err := tx.StmtContext(ctx, s.readLog).QueryContext(ctx, s.recentSeq)
+	if err != nil {
+		return fmt.Errorf("sqlite: read like key log: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seq int64
+		var id []byte
+		if err := rows.Scan(&seq, &id); err != nil {
+			return fmt.Errorf("sqlite: read like key log: %w", err)
+		}
+		s.recent[string(id)], s.recentSeq = true, seq
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: read like key log: %w", err)
+	}
+	return nil
+}
+
+// mergeRecentKeys moves every key of the log like_keys_recent into
+// like_keys, in key order, in one transaction: a key is in exactly one of
+// them at any time, so the look-up of a retried request's keys finds it
+// either way.
+func (db *DB) mergeRecentKeys(ctx context.Context) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO like_keys (like_id, like_row) SELECT like_id, like_row FROM like_keys_recent ORDER BY like_id`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM like_keys_recent`); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 var _ like.Checkpointer = (*LikeStore)(nil)
@@ -414,6 +489,16 @@ var _ like.Checkpointer = (*LikeStore)(nil)
 func (s *LikeStore) AfterWrite(ctx context.Context) {
 	s.cpMu.Lock()
 	defer s.cpMu.Unlock()
+	// Keys move before the checkpoint, which then copies the pages the
+	// move wrote along with the rest.
+	if s.cpKeys >= mergeKeys {
+		if err := s.db.mergeRecentKeys(ctx); err != nil {
+			slog.WarnContext(ctx, "sqlite: moving recent like keys failed; a later write tries again", "err", err)
+		} else {
+			s.cpKeys = 0
+			s.dropRecent.Store(true) // the next write reads the log anew: it is short now
+		}
+	}
 	if s.db.path == ":memory:" || s.cpLikes == 0 || s.cpLikes < checkpointLikes && time.Since(s.cpLast) < checkpointInterval {
 		return
 	}
@@ -436,8 +521,8 @@ func (db *DB) checkpoint(ctx context.Context, mode string) (frames, done int, er
 	return frames, done, err
 }
 
-// collectIDs runs an INSERT ... RETURNING like_id and adds the returned
-// IDs (the keys it really inserted), as stored (idBytes), to added.
+// collectIDs runs a query of like ids and adds the returned IDs, as
+// stored (idBytes), to added.
 func collectIDs(ctx context.Context, stmt *sql.Stmt, args []any, added map[string]bool) error {
 	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
