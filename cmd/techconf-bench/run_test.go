@@ -109,7 +109,7 @@ func TestRunAgainstRealServer(t *testing.T) {
 	if !strings.Contains(string(md), "memory (RSS) | ") || strings.Contains(string(md), "| 0 MB before") {
 		t.Errorf("report lacks the server's memory, read from --metrics:\n%s", md)
 	}
-	if strings.Contains(string(md), "p99 0s") {
+	if !hasLikeToEvent(string(md)) {
 		t.Errorf("report has no like-to-event latency:\n%s", md)
 	}
 	for _, want := range []string{"exactly 1: true", "subscribers connected | 30 of 30", "likes accepted | ", "in cores", "of which: createLike answered"} {
@@ -188,4 +188,16 @@ func TestRetryDropNoDuplicates(t *testing.T) {
 	if rows, err := site.Store.Count(context.Background(), like.Key{Edition: "2018", SessionID: 5}); err != nil || rows != accepted || rows == 0 {
 		t.Errorf("stored rows %d (%v); want the %d accepted", rows, err, accepted)
 	}
+}
+
+// hasLikeToEvent tells whether a report's like-to-event row has a p99 above
+// zero. Only that row: the rows that split it may be 0s on a run this
+// small (one event's arrivals within the same millisecond).
+func hasLikeToEvent(md string) bool {
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(line, "| like-to-event latency | ") {
+			return strings.Contains(line, "p99 ") && !strings.Contains(line, "p99 0s")
+		}
+	}
+	return false
 }
