@@ -3,20 +3,14 @@ package main
 import (
 	"context"
 	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/techconf/techconf/conference"
-	"github.com/techconf/techconf/content"
+	"github.com/techconf/techconf/internal/testserver"
 	"github.com/techconf/techconf/like"
-	"github.com/techconf/techconf/metrics"
-	"github.com/techconf/techconf/server"
-	"github.com/techconf/techconf/sqlite"
 )
 
 // TestMain runs the test binary as the tool when a test re-executes it
@@ -35,31 +29,11 @@ func TestMain(m *testing.M) {
 // connects and receives exactly the accepted likes, and the parent's
 // report has their latency and memory.
 func TestRunWithWorkers(t *testing.T) {
-	catalog, err := conference.Load(content.Sample())
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "likes.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	likes, err := like.Open(context.Background(), sqlite.NewLikeStore(db), like.Config{ServerID: "bench-workers", EventInterval: 100 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer likes.Close(context.Background())
-	reg := metrics.NewRegistry(true)
-	srv := httptest.NewServer(server.New(server.Config{
-		Role: server.RoleAll, Catalog: catalog, Likes: likes, Ping: sqlite.NewLikeStore(db).Ping,
-		AllowedOrigins: []string{"*"}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: reg.HTTP(),
-	}))
-	defer srv.Close()
-	admin := httptest.NewServer(server.AdminHandler(reg.Handler()))
-	defer admin.Close()
+	site := testserver.Start(t, testserver.Config{ServerID: "bench-workers", Admin: true,
+		Like: like.Config{EventInterval: 100 * time.Millisecond}})
 	report := filepath.Join(t.TempDir(), "report.md")
-	err = runBench(context.Background(), []string{
-		"--targets", srv.URL, "--metrics", admin.URL, "--rate", "50", "--conns", "4", "--duration", "2s", "--settle", "5s",
+	err := runBench(context.Background(), []string{
+		"--targets", site.URL, "--metrics", site.AdminURL, "--rate", "50", "--conns", "4", "--duration", "2s", "--settle", "5s",
 		"--subscribers", "30", "--subs-per-conn", "2", "--protocol", "mixed", "--workers", "2",
 		"--report", report, "--chart", filepath.Join(t.TempDir(), "chart.svg"),
 	}, io.Discard)
