@@ -46,6 +46,11 @@ type hubSet struct {
 	qmu     sync.Mutex
 	queue   []*hub
 	workers int
+
+	// step, when a test sets it, runs before each connection of a
+	// fan-out, so that it can tell a hub a newer total in the middle of
+	// one.
+	step func(h *hub)
 }
 
 func newHubSet(w likeWatcher) *hubSet {
@@ -288,8 +293,22 @@ func (set *hubSet) fanOut(h *hub, scratch []byte) []byte {
 	var finished []*liveSub
 	h.mu.Lock()
 	for conn, subs := range h.byConn {
+		if set.step != nil {
+			set.step(h)
+		}
 		if !closed && conn.Backlogged() {
 			continue // caught up when its backlog is written
+		}
+		// A fan-out to many connections can take as long as the event
+		// interval: the broker may have told a newer total since it
+		// began. The connections not yet written get that one, so a like
+		// waits for one pass over the subscribers, not for the rest of
+		// this pass and then the whole next one. The hub is queued again
+		// by then, and the next pass writes only the connections this
+		// one wrote before the newer total.
+		if nt := h.total.Load(); nt != t {
+			t = nt
+			cache = cache[:0]
 		}
 		scratch = scratch[:0]
 		for _, s := range subs {

@@ -586,14 +586,14 @@ func (c *Conn) tryWrite(b []byte) int {
 	var werr error
 	err := c.raw.Write(func(fd uintptr) bool {
 		for written < len(b) {
-			n, err := syscall.Write(int(fd), b[written:])
+			n, err := writeNow(fd, b[written:])
 			if n > 0 {
 				written += n
 			}
 			if err == syscall.EINTR {
 				continue
 			}
-			if err != nil {
+			if err != 0 {
 				if err != syscall.EAGAIN {
 					werr = err
 				}
