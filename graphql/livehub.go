@@ -47,6 +47,9 @@ type hubSet struct {
 	queue   []*hub
 	workers int
 
+	// yieldEvery is how many connections a fan-out writes between
+	// letting joins and leaves take the hub's lock.
+	yieldEvery int
 	// step, when a test sets it, runs before each connection of a
 	// fan-out, so that it can tell a hub a newer total in the middle of
 	// one.
@@ -54,7 +57,7 @@ type hubSet struct {
 }
 
 func newHubSet(w likeWatcher) *hubSet {
-	return &hubSet{watcher: w, hubs: map[like.Key]*hub{}, shapes: map[string]*likeShape{}}
+	return &hubSet{watcher: w, hubs: map[like.Key]*hub{}, shapes: map[string]*likeShape{}, yieldEvery: 256}
 }
 
 // hub is one session's subscribers on this transport.
@@ -292,7 +295,19 @@ func (set *hubSet) fanOut(h *hub, scratch []byte) []byte {
 	sent := 0
 	var finished []*liveSub
 	h.mu.Lock()
+	i := 0
 	for conn, subs := range h.byConn {
+		// A pass over tens of thousands of connections takes as long as
+		// the event interval. Joins and leaves of this session (and,
+		// behind join's wait, of every session) should not wait for all
+		// of it: let them in every so often. Go maps may be changed
+		// between the steps of a range loop; a subscription that joins
+		// now starts from the current total, one that left is skipped.
+		if i++; i%set.yieldEvery == 0 {
+			h.mu.Unlock()
+			h.mu.Lock()
+			subs = h.byConn[conn] // as leave left it
+		}
 		if set.step != nil {
 			set.step(h)
 		}
