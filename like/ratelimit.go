@@ -1,6 +1,7 @@
 package like
 
 import (
+	"hash/maphash"
 	"sync"
 	"time"
 )
@@ -24,8 +25,17 @@ type RateLimiter struct {
 	burst float64
 	now   func() time.Time
 
+	// seed keys the buckets: a client is known by the 64-bit hash of its
+	// UUID under a seed of this process, not by the UUID itself. A map
+	// without pointers is not traced by the GC, and it does not keep every
+	// UUID of the last seconds alive; with a new UUID per tap it holds
+	// hundreds of thousands of them. Two clients share a bucket only if
+	// their hashes collide, about one chance in 10^7 for a million
+	// clients, and a client cannot aim for that without the seed.
+	seed      maphash.Seed
+	epoch     time.Time // bucket times count from it, on the monotonic clock when now is time.Now
 	mu        sync.Mutex
-	buckets   map[string]bucket // by value: no pointer per client for the GC to trace
+	buckets   map[uint64]bucket // by value: no pointer per client for the GC to trace
 	lastSweep time.Time
 	// sweepEvery is how often buckets that have refilled are dropped: the
 	// time an empty bucket takes to refill, at most a minute. A server
@@ -37,7 +47,7 @@ type RateLimiter struct {
 
 type bucket struct {
 	tokens float64
-	last   time.Time
+	last   time.Duration // since the limiter's epoch; a time.Time holds a pointer
 }
 
 // NewRateLimiter returns a limiter; a rate of zero or less disables it.
@@ -45,7 +55,7 @@ func NewRateLimiter(rate float64, burst int, now func() time.Time) *RateLimiter 
 	if burst < MaxCount {
 		burst = MaxCount // one request of the largest count must be possible
 	}
-	l := &RateLimiter{rate: rate, burst: float64(burst), now: now, buckets: map[string]bucket{}, lastSweep: now(), sweepEvery: time.Minute}
+	l := &RateLimiter{rate: rate, burst: float64(burst), now: now, seed: maphash.MakeSeed(), epoch: now(), buckets: map[uint64]bucket{}, lastSweep: now(), sweepEvery: time.Minute}
 	if rate > 0 {
 		l.sweepEvery = min(l.sweepEvery, max(time.Second, time.Duration(float64(burst)/rate*float64(time.Second))))
 	}
@@ -59,22 +69,24 @@ func (l *RateLimiter) Allow(client string, n int) bool {
 		return true
 	}
 	now := l.now()
+	key := maphash.String(l.seed, client)
+	at := now.Sub(l.epoch)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.sweep(now)
-	b, ok := l.buckets[client]
+	b, ok := l.buckets[key]
 	if !ok {
-		b = bucket{tokens: l.burst, last: now}
+		b = bucket{tokens: l.burst, last: at}
 	}
-	if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
+	if elapsed := (at - b.last).Seconds(); elapsed > 0 {
 		b.tokens = min(l.burst, b.tokens+elapsed*l.rate)
 	}
-	b.last = now
+	b.last = at
 	allowed := b.tokens >= float64(n)
 	if allowed {
 		b.tokens -= float64(n)
 	}
-	l.buckets[client] = b
+	l.buckets[key] = b
 	return allowed
 }
 
@@ -86,8 +98,9 @@ func (l *RateLimiter) sweep(now time.Time) {
 	}
 	l.lastSweep = now
 	full := time.Duration(l.burst / l.rate * float64(time.Second))
+	at := now.Sub(l.epoch)
 	for k, b := range l.buckets {
-		if now.Sub(b.last) > full {
+		if at-b.last > full {
 			delete(l.buckets, k)
 		}
 	}
