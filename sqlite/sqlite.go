@@ -166,7 +166,7 @@ type LikeStore struct {
 	// perhaps some moved from it since (see readRecent); WriteBatch holds
 	// keyMu.
 	keyMu      sync.Mutex
-	recent     map[string]bool
+	recent     *keySet
 	recentSeq  int64
 	dropRecent atomic.Bool // set by a move of the log's keys
 
@@ -327,7 +327,7 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 	// The keys to look up in like_keys: neither recent nor repeated.
 	ask := make([]int, 0, len(keyed))
 	for n, i := range keyed {
-		if (n > 0 && bytes.Equal(ids[keyed[n-1]], ids[i])) || s.recent[string(ids[i])] {
+		if (n > 0 && bytes.Equal(ids[keyed[n-1]], ids[i])) || s.recent.has(ids[i]) {
 			continue
 		}
 		ask = append(ask, i)
@@ -420,7 +420,7 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 	// This transaction's keys are in the log up to logSeq, and no other
 	// writer's come between them and those read before (the write lock).
 	for _, i := range added {
-		s.recent[string(ids[i])] = true
+		s.recent.add(ids[i])
 	}
 	if logSeq > 0 {
 		s.recentSeq = logSeq
@@ -438,8 +438,8 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 // true (stored) as in the log; when it holds twice as many keys as a move
 // takes, it starts again from the log as it is.
 func (s *LikeStore) readRecent(ctx context.Context, tx *sql.Tx) error {
-	if s.recent == nil || len(s.recent) > 2*mergeKeys || s.dropRecent.Swap(false) {
-		s.recent, s.recentSeq = make(map[string]bool), 0
+	if s.recent == nil || s.recent.len() > 2*mergeKeys || s.dropRecent.Swap(false) {
+		s.recent, s.recentSeq = newKeySet(), 0
 	}
 	rows, err := tx.StmtContext(ctx, s.readLog).QueryContext(ctx, s.recentSeq)
 	if err != nil {
@@ -448,11 +448,12 @@ func (s *LikeStore) readRecent(ctx context.Context, tx *sql.Tx) error {
 	defer rows.Close()
 	for rows.Next() {
 		var seq int64
-		var id []byte
+		var id sql.RawBytes // the set copies it
 		if err := rows.Scan(&seq, &id); err != nil {
 			return fmt.Errorf("sqlite: read like key log: %w", err)
 		}
-		s.recent[string(id)], s.recentSeq = true, seq
+		s.recent.add(id)
+		s.recentSeq = seq
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("sqlite: read like key log: %w", err)
