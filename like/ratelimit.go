@@ -68,7 +68,15 @@ func (l *RateLimiter) Allow(client string, n int) bool {
 	if l == nil || l.rate <= 0 {
 		return true
 	}
-	now := l.now()
+	return l.allowAt(client, n, l.now())
+}
+
+// allowAt is Allow at a time the caller has read from the limiter's clock
+// (a createLike reads it once for its limits and its likes).
+func (l *RateLimiter) allowAt(client string, n int, now time.Time) bool {
+	if l == nil || l.rate <= 0 {
+		return true
+	}
 	key := maphash.String(l.seed, client)
 	at := now.Sub(l.epoch)
 	l.mu.Lock()

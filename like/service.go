@@ -131,17 +131,19 @@ func (s *Service) CreateOnce(ctx context.Context, k Key, userUUID, requestID str
 	if err := ValidateRequest(userUUID, requestID, count); err != nil {
 		return nil, err
 	}
+	// One clock read for the limits and the likes: the limiters keep
+	// time with the same clock (cfg.Now).
+	now := s.cfg.Now()
 	// The address first: a client rotating UUIDs is stopped there before
 	// each new UUID makes a bucket of its own.
-	if addr := techconf.Client(ctx); addr != "" && !s.addrs.Allow(addr, count) {
+	if addr := techconf.Client(ctx); addr != "" && !s.addrs.allowAt(addr, count, now) {
 		s.cfg.Metrics.Rejected("rate_limited", count)
 		return nil, techconf.Errorf(techconf.ERATELIMITED, "too many likes from this network address; slow down and retry in a few seconds")
 	}
-	if !s.limiter.Allow(userUUID, count) {
+	if !s.limiter.allowAt(userUUID, count, now) {
 		s.cfg.Metrics.Rejected("rate_limited", count)
 		return nil, techconf.Errorf(techconf.ERATELIMITED, "too many likes from this client; slow down and retry in a few seconds")
 	}
-	now := s.cfg.Now()
 	likes := make([]Like, count)
 	for i := range likes {
 		var id string
