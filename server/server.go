@@ -172,20 +172,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if route == "GET /healthz/liveness" || route == "GET /healthz/readiness" {
 			return // probes every few seconds would drown the log
 		}
-		// The record goes to the handler directly: Logger.LogAttrs would
-		// also walk the stack for the caller's address (half a
-		// microsecond of every request), which no handler here prints,
-		// and read the clock once more. Typed attributes: the same line as
-		// key-value arguments, without boxing each value.
-		ctx := r.Context()
-		if h := s.cfg.Logger.Handler(); h.Enabled(ctx, slog.LevelInfo) {
-			line := slog.NewRecord(end, slog.LevelInfo, "request", 0)
-			line.AddAttrs(
-				slog.String("method", method), slog.String("path", excerpt(r.URL.Path)), slog.String("route", route), slog.Int("status", status),
-				slog.Int("bytes", written), slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
-				slog.String("remote", r.RemoteAddr), slog.String("user_agent", excerpt(r.UserAgent())))
-			_ = h.Handle(ctx, line)
-		}
+		s.logRequest(r, end, elapsed, method, route, status, written)
 	}()
 	setSecurityHeaders(rec.Header())
 	orig := r
@@ -199,6 +186,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The mux names the route on the request it was given; tracing
 	// middleware outside holds the original and names its span from it.
 	orig.Pattern = r.Pattern
+}
+
+// logRequest writes the request's log line. The record goes to the
+// handler directly: Logger.LogAttrs would also walk the stack for the
+// caller's address (half a microsecond of every request), which no handler
+// here prints, and read the clock once more. Typed attributes: the same
+// line as key-value arguments, without boxing each value.
+func (s *Server) logRequest(r *http.Request, end time.Time, elapsed time.Duration, method, route string, status, written int) {
+	ctx := r.Context()
+	h := s.cfg.Logger.Handler()
+	if !h.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	line := slog.NewRecord(end, slog.LevelInfo, "request", 0)
+	line.AddAttrs(
+		slog.String("method", method), slog.String("path", excerpt(r.URL.Path)), slog.String("route", route), slog.Int("status", status),
+		slog.Int("bytes", written), slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
+		slog.String("remote", r.RemoteAddr), slog.String("user_agent", excerpt(r.UserAgent())))
+	_ = h.Handle(ctx, line)
 }
 
 // setSecurityHeaders marks every answer (pages, API, playground, errors)
