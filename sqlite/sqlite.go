@@ -156,11 +156,10 @@ type LikeStore struct {
 	keyInserts  [maxInsertRows + 1]*sql.Stmt // like_keys_recent, by rows
 	keyLookups  [maxInsertRows + 1]*sql.Stmt // like_keys, by ids
 
-	lastRow    *sql.Stmt
-	insertSum  *sql.Stmt
-	changes    *sql.Stmt
-	readLog    *sql.Stmt
-	lastLogSeq *sql.Stmt
+	lastRow   *sql.Stmt
+	insertSum *sql.Stmt
+	changes   *sql.Stmt
+	readLog   *sql.Stmt
 
 	// The keys of the log like_keys_recent as far as seq recentSeq, and
 	// perhaps some moved from it since (see readRecent); WriteBatch holds
@@ -249,7 +248,6 @@ func NewLikeStore(db *DB) *LikeStore {
 	s.changes = db.mustPrepare(`SELECT seq, batch_id, edition, session_id, server_id, second, likes
 		FROM like_summaries WHERE seq > ? ORDER BY seq LIMIT ?`)
 	s.readLog = db.mustPrepare(`SELECT seq, like_id FROM like_keys_recent WHERE seq > ? ORDER BY seq`)
-	s.lastLogSeq = db.mustPrepare(`SELECT seq FROM sqlite_sequence WHERE name = 'like_keys_recent'`)
 	return s
 }
 
@@ -362,6 +360,11 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 	if marker >= 0 && !store[marker] {
 		return nil // the batch was written before: nothing to add
 	}
+	// logSeq is the log's last seq, which this transaction wrote: the
+	// seq (rowid) of the last row of the last insert, which SQLite
+	// reports with it, where a query of sqlite_sequence cost a statement
+	// per commit.
+	var logSeq int64
 	for rest := added; len(rest) > 0; {
 		n := min(len(rest), maxInsertRows)
 		stmt, err := s.prepared(&s.keyInserts, n, insertKeysSQL)
@@ -372,16 +375,14 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 		for _, i := range rest[:n] {
 			args = append(args, ids[i], last+1+int64(i))
 		}
-		if _, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...); err != nil {
+		res, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
+		if err != nil {
 			return fmt.Errorf("sqlite: insert like keys: %w", err)
 		}
-		rest = rest[n:]
-	}
-	var logSeq int64 // the log's last seq, which this transaction wrote
-	if len(added) > 0 {
-		if err := tx.StmtContext(ctx, s.lastLogSeq).QueryRowContext(ctx).Scan(&logSeq); err != nil {
+		if logSeq, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("sqlite: like key log: %w", err)
 		}
+		rest = rest[n:]
 	}
 	// The likes, at their rows.
 	rows := make([]int, 0, len(b.Likes))
