@@ -169,6 +169,19 @@ type LikeStore struct {
 	recentSeq  int64
 	dropRecent atomic.Bool // set by a move of the log's keys
 
+	// filter holds every key of like_keys and like_keys_recent, as long
+	// as the likes table's last like_row is filterRow: it is built at the
+	// first write, and each commit of this store adds its keys and moves
+	// filterRow on. Keys enter the tables only with likes (a move from
+	// the log to like_keys adds none), so while no one else stores likes
+	// the filter is whole. When another writer on the same file has
+	// (like_row is not filterRow), it may have logged and moved keys this
+	// store never read: the filter is dropped for good (filterOff) and
+	// every key is looked up, as before there was one.
+	filter    *keyFilter
+	filterRow int64
+	filterOff bool
+
 	// The WAL checkpoint (AfterWrite): likes stored since the last one,
 	// and when it was; and keys inserted since their last move from
 	// like_keys_recent to like_keys.
@@ -305,6 +318,17 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 	if err := s.readRecent(ctx, tx); err != nil {
 		return err
 	}
+	if !s.filterOff {
+		switch {
+		case s.filter == nil:
+			if err := s.buildFilter(ctx, tx); err != nil {
+				return err
+			}
+			s.filterRow = last
+		case last != s.filterRow:
+			s.filter, s.filterOff = nil, true
+		}
+	}
 	ids := make([][]byte, len(b.Likes))
 	random := make([]bool, len(b.Likes))
 	keyed := make([]int, 0, len(b.Likes)) // indexes of the likes with a key
@@ -322,10 +346,16 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 	// previous one. The same id twice keeps its batch order, so the like
 	// stored is the first.
 	slices.SortFunc(keyed, func(i, j int) int { return cmp.Or(bytes.Compare(ids[i], ids[j]), i-j) })
-	// The keys to look up in like_keys: neither recent nor repeated.
+	// The keys to look up in like_keys: neither recent nor repeated, and
+	// not certainly new (fresh: not in the filter).
 	ask := make([]int, 0, len(keyed))
+	var fresh []int
 	for n, i := range keyed {
 		if (n > 0 && bytes.Equal(ids[keyed[n-1]], ids[i])) || s.recent.has(ids[i]) {
+			continue
+		}
+		if s.filter != nil && !s.filter.mayHold(ids[i]) {
+			fresh = append(fresh, i)
 			continue
 		}
 		ask = append(ask, i)
@@ -347,10 +377,14 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 		}
 		rest = rest[n:]
 	}
-	// ask less old is the new keys; a like is stored if its key is new or
-	// it has none (a random ID, when the marker is new).
+	// fresh and ask less old are the new keys; a like is stored if its key
+	// is new or it has none (a random ID, when the marker is new).
 	store := make([]bool, len(b.Likes))
-	added := make([]int, 0, len(ask))
+	added := make([]int, 0, len(fresh)+len(ask))
+	for _, i := range fresh {
+		store[i] = true
+		added = append(added, i)
+	}
 	for _, i := range ask {
 		if !old[string(ids[i])] {
 			store[i] = true
@@ -422,14 +456,52 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 	// writer's come between them and those read before (the write lock).
 	for _, i := range added {
 		s.recent.add(ids[i])
+		if s.filter != nil {
+			s.filter.add(ids[i])
+		}
 	}
 	if logSeq > 0 {
 		s.recentSeq = logSeq
+	}
+	if len(rows) > 0 {
+		s.filterRow = last + 1 + int64(rows[len(rows)-1]) // rows ascend
 	}
 	s.cpMu.Lock()
 	s.cpLikes += len(stored)
 	s.cpKeys += len(added)
 	s.cpMu.Unlock()
+	return nil
+}
+
+// buildFilter makes s.filter of every key in like_keys and
+// like_keys_recent, in transaction tx: once per process, at its first
+// write, about a second per million keys.
+func (s *LikeStore) buildFilter(ctx context.Context, tx *sql.Tx) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM like_keys) + (SELECT count(*) FROM like_keys_recent)`).Scan(&n); err != nil {
+		return fmt.Errorf("sqlite: count like keys: %w", err)
+	}
+	f := newKeyFilter(max(2*n, 1<<20))
+	for _, query := range []string{`SELECT like_id FROM like_keys`, `SELECT like_id FROM like_keys_recent`} {
+		if err := func() error {
+			rows, err := tx.QueryContext(ctx, query)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id sql.RawBytes // the filter keeps none of it
+				if err := rows.Scan(&id); err != nil {
+					return err
+				}
+				f.add(id)
+			}
+			return rows.Err()
+		}(); err != nil {
+			return fmt.Errorf("sqlite: read like keys: %w", err)
+		}
+	}
+	s.filter = f
 	return nil
 }
 
