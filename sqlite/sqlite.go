@@ -177,7 +177,9 @@ type LikeStore struct {
 	// the filter is whole. When another writer on the same file has
 	// (like_row is not filterRow), it may have logged and moved keys this
 	// store never read: the filter is dropped for good (filterOff) and
-	// every key is looked up, as before there was one.
+	// every key is looked up, as before there was one. So is it after a
+	// commit that failed and yet was stored (its keys are not in the
+	// filter, and like_row moved on).
 	filter    *keyFilter
 	filterRow int64
 	filterOff bool
