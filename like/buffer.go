@@ -95,7 +95,7 @@ type request struct {
 
 // answer sends err on done unless another answer came first.
 func (r *request) answer(err error) {
-	if r.answered.CompareAndSwap(false, true) {
+	if r.answered.CompareAndSwap(false, true) && r.done != nil {
 		r.done <- err
 	}
 }
@@ -170,6 +170,17 @@ func (b *Buffer) Add(likes []Like) (<-chan error, error) { return b.AddUntil(lik
 // no timer of its own.
 func (b *Buffer) AddUntil(likes []Like, deadline time.Time) (<-chan error, error) {
 	r := &request{likes: likes, done: make(chan error, 1)}
+	return r.done, b.add(r, deadline)
+}
+
+// AddNoWait is Add for a caller that does not wait for the store (a
+// buffered acknowledgement): no channel is made for an answer nobody
+// reads.
+func (b *Buffer) AddNoWait(likes []Like) error { return b.add(&request{likes: likes}, time.Time{}) }
+
+// add queues r, whose done (if any) receives its answer.
+func (b *Buffer) add(r *request, deadline time.Time) error {
+	likes := r.likes
 	if b.cfg.AckTimeout > 0 {
 		r.expires = time.Now().Add(b.cfg.AckTimeout)
 		if !deadline.IsZero() && deadline.Before(r.expires) {
@@ -180,12 +191,12 @@ func (b *Buffer) AddUntil(likes []Like, deadline time.Time) (<-chan error, error
 	if b.closed {
 		b.mu.Unlock()
 		b.metrics.Rejected("shutting_down", len(likes))
-		return nil, techconf.Errorf(techconf.EUNAVAILABLE, "the server is shutting down; retry on another")
+		return techconf.Errorf(techconf.EUNAVAILABLE, "the server is shutting down; retry on another")
 	}
 	if b.npending+b.inflight+len(likes) > b.cfg.Capacity {
 		b.mu.Unlock()
 		b.metrics.Rejected("buffer_full", len(likes))
-		return nil, techconf.Errorf(techconf.EUNAVAILABLE, "too many likes are waiting to be stored; retry in a moment")
+		return techconf.Errorf(techconf.EUNAVAILABLE, "too many likes are waiting to be stored; retry in a moment")
 	}
 	b.pending = append(b.pending, r)
 	b.npending += len(likes)
@@ -200,7 +211,7 @@ func (b *Buffer) AddUntil(likes []Like, deadline time.Time) (<-chan error, error
 		default:
 		}
 	}
-	return r.done, nil
+	return nil
 }
 
 // Depth returns how many likes are held and not yet stored.

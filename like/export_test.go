@@ -15,3 +15,7 @@ func (l *RateLimiter) Clients() int {
 	defer l.mu.Unlock()
 	return len(l.buckets)
 }
+
+// LikeIDSpace is the name space of LikeID, for the test that compares it
+// with the uuid package's name-based UUIDs.
+var LikeIDSpace = likeIDSpace

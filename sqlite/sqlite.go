@@ -156,19 +156,33 @@ type LikeStore struct {
 	keyInserts  [maxInsertRows + 1]*sql.Stmt // like_keys_recent, by rows
 	keyLookups  [maxInsertRows + 1]*sql.Stmt // like_keys, by ids
 
-	lastRow    *sql.Stmt
-	insertSum  *sql.Stmt
-	changes    *sql.Stmt
-	readLog    *sql.Stmt
-	lastLogSeq *sql.Stmt
+	lastRow   *sql.Stmt
+	insertSum *sql.Stmt
+	changes   *sql.Stmt
+	readLog   *sql.Stmt
 
 	// The keys of the log like_keys_recent as far as seq recentSeq, and
 	// perhaps some moved from it since (see readRecent); WriteBatch holds
 	// keyMu.
 	keyMu      sync.Mutex
-	recent     map[string]bool
+	recent     *keySet
 	recentSeq  int64
 	dropRecent atomic.Bool // set by a move of the log's keys
+
+	// filter holds every key of like_keys and like_keys_recent, as long
+	// as the likes table's last like_row is filterRow: it is built at the
+	// first write, and each commit of this store adds its keys and moves
+	// filterRow on. Keys enter the tables only with likes (a move from
+	// the log to like_keys adds none), so while no one else stores likes
+	// the filter is whole. When another writer on the same file has
+	// (like_row is not filterRow), it may have logged and moved keys this
+	// store never read: the filter is dropped for good (filterOff) and
+	// every key is looked up, as before there was one. So is it after a
+	// commit that failed and yet was stored (its keys are not in the
+	// filter, and like_row moved on).
+	filter    *keyFilter
+	filterRow int64
+	filterOff bool
 
 	// The WAL checkpoint (AfterWrite): likes stored since the last one,
 	// and when it was; and keys inserted since their last move from
@@ -249,7 +263,6 @@ func NewLikeStore(db *DB) *LikeStore {
 	s.changes = db.mustPrepare(`SELECT seq, batch_id, edition, session_id, server_id, second, likes
 		FROM like_summaries WHERE seq > ? ORDER BY seq LIMIT ?`)
 	s.readLog = db.mustPrepare(`SELECT seq, like_id FROM like_keys_recent WHERE seq > ? ORDER BY seq`)
-	s.lastLogSeq = db.mustPrepare(`SELECT seq FROM sqlite_sequence WHERE name = 'like_keys_recent'`)
 	return s
 }
 
@@ -307,6 +320,17 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 	if err := s.readRecent(ctx, tx); err != nil {
 		return err
 	}
+	if !s.filterOff {
+		switch {
+		case s.filter == nil:
+			if err := s.buildFilter(ctx, tx); err != nil {
+				return err
+			}
+			s.filterRow = last
+		case last != s.filterRow:
+			s.filter, s.filterOff = nil, true
+		}
+	}
 	ids := make([][]byte, len(b.Likes))
 	random := make([]bool, len(b.Likes))
 	keyed := make([]int, 0, len(b.Likes)) // indexes of the likes with a key
@@ -324,10 +348,16 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 	// previous one. The same id twice keeps its batch order, so the like
 	// stored is the first.
 	slices.SortFunc(keyed, func(i, j int) int { return cmp.Or(bytes.Compare(ids[i], ids[j]), i-j) })
-	// The keys to look up in like_keys: neither recent nor repeated.
+	// The keys to look up in like_keys: neither recent nor repeated, and
+	// not certainly new (fresh: not in the filter).
 	ask := make([]int, 0, len(keyed))
+	var fresh []int
 	for n, i := range keyed {
-		if (n > 0 && bytes.Equal(ids[keyed[n-1]], ids[i])) || s.recent[string(ids[i])] {
+		if (n > 0 && bytes.Equal(ids[keyed[n-1]], ids[i])) || s.recent.has(ids[i]) {
+			continue
+		}
+		if s.filter != nil && !s.filter.mayHold(ids[i]) {
+			fresh = append(fresh, i)
 			continue
 		}
 		ask = append(ask, i)
@@ -349,10 +379,14 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 		}
 		rest = rest[n:]
 	}
-	// ask less old is the new keys; a like is stored if its key is new or
-	// it has none (a random ID, when the marker is new).
+	// fresh and ask less old are the new keys; a like is stored if its key
+	// is new or it has none (a random ID, when the marker is new).
 	store := make([]bool, len(b.Likes))
-	added := make([]int, 0, len(ask))
+	added := make([]int, 0, len(fresh)+len(ask))
+	for _, i := range fresh {
+		store[i] = true
+		added = append(added, i)
+	}
 	for _, i := range ask {
 		if !old[string(ids[i])] {
 			store[i] = true
@@ -362,6 +396,11 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 	if marker >= 0 && !store[marker] {
 		return nil // the batch was written before: nothing to add
 	}
+	// logSeq is the log's last seq, which this transaction wrote: the
+	// seq (rowid) of the last row of the last insert, which SQLite
+	// reports with it, where a query of sqlite_sequence cost a statement
+	// per commit.
+	var logSeq int64
 	for rest := added; len(rest) > 0; {
 		n := min(len(rest), maxInsertRows)
 		stmt, err := s.prepared(&s.keyInserts, n, insertKeysSQL)
@@ -372,16 +411,14 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 		for _, i := range rest[:n] {
 			args = append(args, ids[i], last+1+int64(i))
 		}
-		if _, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...); err != nil {
+		res, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
+		if err != nil {
 			return fmt.Errorf("sqlite: insert like keys: %w", err)
 		}
-		rest = rest[n:]
-	}
-	var logSeq int64 // the log's last seq, which this transaction wrote
-	if len(added) > 0 {
-		if err := tx.StmtContext(ctx, s.lastLogSeq).QueryRowContext(ctx).Scan(&logSeq); err != nil {
+		if logSeq, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("sqlite: like key log: %w", err)
 		}
+		rest = rest[n:]
 	}
 	// The likes, at their rows.
 	rows := make([]int, 0, len(b.Likes))
@@ -420,15 +457,53 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 	// This transaction's keys are in the log up to logSeq, and no other
 	// writer's come between them and those read before (the write lock).
 	for _, i := range added {
-		s.recent[string(ids[i])] = true
+		s.recent.add(ids[i])
+		if s.filter != nil {
+			s.filter.add(ids[i])
+		}
 	}
 	if logSeq > 0 {
 		s.recentSeq = logSeq
+	}
+	if len(rows) > 0 {
+		s.filterRow = last + 1 + int64(rows[len(rows)-1]) // rows ascend
 	}
 	s.cpMu.Lock()
 	s.cpLikes += len(stored)
 	s.cpKeys += len(added)
 	s.cpMu.Unlock()
+	return nil
+}
+
+// buildFilter makes s.filter of every key in like_keys and
+// like_keys_recent, in transaction tx: once per process, at its first
+// write, about a second per million keys.
+func (s *LikeStore) buildFilter(ctx context.Context, tx *sql.Tx) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM like_keys) + (SELECT count(*) FROM like_keys_recent)`).Scan(&n); err != nil {
+		return fmt.Errorf("sqlite: count like keys: %w", err)
+	}
+	f := newKeyFilter(max(2*n, 1<<20))
+	for _, query := range []string{`SELECT like_id FROM like_keys`, `SELECT like_id FROM like_keys_recent`} {
+		if err := func() error {
+			rows, err := tx.QueryContext(ctx, query)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id sql.RawBytes // the filter keeps none of it
+				if err := rows.Scan(&id); err != nil {
+					return err
+				}
+				f.add(id)
+			}
+			return rows.Err()
+		}(); err != nil {
+			return fmt.Errorf("sqlite: read like keys: %w", err)
+		}
+	}
+	s.filter = f
 	return nil
 }
 
@@ -438,8 +513,8 @@ func (s *LikeStore) WriteBatch(ctx context.Context, b like.Batch) error {
 // true (stored) as in the log; when it holds twice as many keys as a move
 // takes, it starts again from the log as it is.
 func (s *LikeStore) readRecent(ctx context.Context, tx *sql.Tx) error {
-	if s.recent == nil || len(s.recent) > 2*mergeKeys || s.dropRecent.Swap(false) {
-		s.recent, s.recentSeq = make(map[string]bool), 0
+	if s.recent == nil || s.recent.len() > 2*mergeKeys || s.dropRecent.Swap(false) {
+		s.recent, s.recentSeq = newKeySet(), 0
 	}
 	rows, err := tx.StmtContext(ctx, s.readLog).QueryContext(ctx, s.recentSeq)
 	if err != nil {
@@ -448,11 +523,12 @@ func (s *LikeStore) readRecent(ctx context.Context, tx *sql.Tx) error {
 	defer rows.Close()
 	for rows.Next() {
 		var seq int64
-		var id []byte
+		var id sql.RawBytes // the set copies it
 		if err := rows.Scan(&seq, &id); err != nil {
 			return fmt.Errorf("sqlite: read like key log: %w", err)
 		}
-		s.recent[string(id)], s.recentSeq = true, seq
+		s.recent.add(id)
+		s.recentSeq = seq
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("sqlite: read like key log: %w", err)
@@ -470,7 +546,12 @@ func (db *DB) mergeRecentKeys(ctx context.Context) error {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO like_keys (like_id, like_row) SELECT like_id, like_row FROM like_keys_recent ORDER BY like_id`); err != nil {
+	// OR ROLLBACK: a key in both tables (which WriteBatch never lets
+	// happen) undoes the whole move, where the default (ABORT) undoes the
+	// statement alone, for which SQLite keeps a copy of every page of
+	// like_keys it changes (the statement journal, in memory) and frees it
+	// page by page at the end: half of the move's CPU.
+	if _, err := tx.ExecContext(ctx, `INSERT OR ROLLBACK INTO like_keys (like_id, like_row) SELECT like_id, like_row FROM like_keys_recent ORDER BY like_id`); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM like_keys_recent`); err != nil {

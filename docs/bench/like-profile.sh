@@ -41,7 +41,7 @@ go tool pprof -top -cum -nodecount=100000 "$BIN" "$DIR/cpu.pb.gz" 2>/dev/null | 
   END {
     srv = c("github.com/techconf/techconf/server.(*Server).ServeHTTP")
     api = c("github.com/techconf/techconf/graphql.(*apiHandler).ServeHTTP")
-    logl = c("log/slog.(*Logger).log") + c("log/slog.(*Logger).logAttrs")
+    logl = c("log/slog.(*Logger).log") + c("log/slog.(*Logger).logAttrs") + c("github.com/techconf/techconf/server.(*Server).logRequest")
     fast = c("github.com/techconf/techconf/graphql.(*apiHandler).serveFast")
     res = c("github.com/techconf/techconf/graphql.(*mutationResolver).CreateLike")
     row("HTTP: reading, parsing, writing (net/http, system calls)", c("net/http.(*conn).serve") - srv)
