@@ -499,7 +499,7 @@
   // scrolls smoothly (html.smooth, unless the viewer asks for reduced
   // motion) only once every skipped part has been laid out at this width.
 
-  var skippable = "#timetable ~ section, .tg .card";
+  var skippable = "#exhibitions, .tg .card"; // as in site.css
 
   function setupScrolling() {
     var seen = new Map(); // element: laid out at the current width
