@@ -4,7 +4,8 @@
 // task, layout, style and script time) and the layout shift seen in the
 // first two seconds; and, from a trace, the CPU time of the main thread's
 // task that runs app.js ("app task": Lighthouse's total blocking time is
-// the part of such tasks above 50 ms, times four on mobile). Minimums say
+// the part of such tasks above 50 ms, times four on mobile), and how many
+// layout objects were laid out (see laidOut). Minimums say
 // more than Lighthouse's scores on a busy machine. A path ending in #nojs
 // loads with JavaScript off.
 // Used for the figures in docs/performance.md.
@@ -33,6 +34,16 @@ function appTask(events) {
   return task ? (task.tdur || task.dur) / 1000 : 0;
 }
 
+// laidOut is how many layout objects the page's layouts touched (the sum
+// of Chromium's dirty objects over its Layout events): unlike times, it
+// does not depend on how busy the machine is.
+function laidOut(events) {
+  const parse = events.find((e) => e.name === "ParseHTML" && /^https?:/.test(((e.args || {}).beginData || {}).url || ""));
+  if (!parse) { return 0; }
+  return events.filter((e) => e.name === "Layout" && e.pid === parse.pid && e.tid === parse.tid && e.args && e.args.beginData)
+    .reduce((sum, e) => sum + (e.args.beginData.dirtyObjects || 0), 0);
+}
+
 const browser = await puppeteer.launch({
   executablePath: process.env.CHROME_PATH || "/usr/bin/chromium", headless: "new",
   args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
@@ -57,13 +68,15 @@ try {
       await page.tracing.stop();
       const m = await page.metrics();
       const cls = nojs ? 0 : await page.evaluate(() => window.__cls);
+      const events = JSON.parse(readFileSync(traceFile, "utf8")).traceEvents;
       rows.push({ task: m.TaskDuration * 1000, layout: m.LayoutDuration * 1000, style: m.RecalcStyleDuration * 1000, script: m.ScriptDuration * 1000,
-        "app task": appTask(JSON.parse(readFileSync(traceFile, "utf8")).traceEvents), cls });
+        "app task": appTask(events), "laid out": laidOut(events), cls });
       await ctx.close();
     }
     const sorted = (k) => rows.map((r) => r[k]).sort((a, b) => a - b);
     const fmt = (k) => `${k} ${Math.round(sorted(k)[0])}/${Math.round(sorted(k)[rows.length >> 1])}`;
-    console.log(`${p.padEnd(32)} ms min/median: ${["task", "layout", "style", "script", "app task"].map(fmt).join(", ")}; CLS max ${Math.max(...rows.map((r) => r.cls)).toFixed(3)}`);
+    console.log(`${p.padEnd(32)} ms min/median: ${["task", "layout", "style", "script", "app task"].map(fmt).join(", ")}; ` +
+      `objects ${fmt("laid out").slice("laid out ".length)} laid out; CLS max ${Math.max(...rows.map((r) => r.cls)).toFixed(3)}`);
   }
 } finally {
   await browser.close();
