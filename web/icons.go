@@ -56,7 +56,9 @@ func icoOf(pngData []byte, size int) []byte {
 	return buf.Bytes()
 }
 
-// iconSVG is the same icon as a vector, for browsers that take one.
+// iconSVG is the same icon as a vector, still served at /icon.svg for links
+// made to it; the pages and the manifest no longer name it (see
+// Handler.manifest: drawing it cost every page load CPU on its main thread).
 const iconSVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><rect width="100" height="100" fill="#0d2236"/>` +
 	`<circle cx="50" cy="44" r="20" fill="#ffd27a"/><rect y="68" width="100" height="32" fill="#0b5cad"/></svg>`
 

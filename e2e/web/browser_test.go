@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/techconf/techconf/e2e/internal/chromium"
@@ -257,14 +258,20 @@ func TestBrowserScreenshots(t *testing.T) {
 			"landing-2016": "/2016/", // the English-only edition
 		} {
 			tab := newTab(t, alloc)
-			var png []byte
+			var jpeg []byte
 			var scrollWidth int64
+			var skipped []string
 			for i, step := range []chromedp.Action{
 				chromedp.EmulateViewport(width, 800),
 				chromedp.Navigate(s.URL + path),
 				chromedp.WaitReady("footer.site"),
 				chromedp.Evaluate(`document.documentElement.scrollWidth`, &scrollWidth),
-				chromedp.FullScreenshot(&png, 80),
+				wholePageInView(width),
+				chromedp.Evaluate(skippedParts, &skipped),
+				chromedp.ActionFunc(func(ctx context.Context) (err error) {
+					jpeg, err = page.CaptureScreenshot().WithFormat(page.CaptureScreenshotFormatJpeg).WithQuality(80).Do(ctx)
+					return err
+				}),
 			} {
 				if err := chromedp.Run(tab, step); err != nil {
 					t.Fatalf("%s at %d px, step %d: %v", name, width, i, err)
@@ -273,14 +280,48 @@ func TestBrowserScreenshots(t *testing.T) {
 			if scrollWidth > width {
 				t.Errorf("%s at %d px is %d px wide; want no horizontal scrolling", name, width, scrollWidth)
 			}
+			if len(skipped) > 0 {
+				t.Errorf("%s at %d px: %s not drawn in the screenshot", name, width, strings.Join(skipped, ", "))
+			}
 			file := filepath.Join(dir, fmt.Sprintf("%s-%d.jpg", name, width))
-			if err := os.WriteFile(file, png, 0o644); err != nil {
+			if err := os.WriteFile(file, jpeg, 0o644); err != nil {
 				t.Fatal(err)
 			}
 			t.Logf("wrote %s", file)
 		}
 	}
 }
+
+// wholePageInView makes the viewport as tall as the page, so that a
+// screenshot of it shows the whole page: a full-page screenshot of a
+// viewport-sized window draws the parts that content-visibility skips
+// (far below the screen) as empty space. The page's height changes as
+// those parts are laid out, so this repeats until it holds still.
+func wholePageInView(width int64) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		var height, was int64
+		for i := 0; i < 10; i++ {
+			if err := chromedp.Evaluate(`new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(document.documentElement.scrollHeight))))`,
+				&height, awaitPromise).Do(ctx); err != nil {
+				return err
+			}
+			if height == was {
+				return nil
+			}
+			was = height
+			if err := chromedp.EmulateViewport(width, height).Do(ctx); err != nil {
+				return err
+			}
+		}
+		return fmt.Errorf("the page's height did not settle: %d px", height)
+	})
+}
+
+// skippedParts lists the headings and titles that the browser does not
+// draw now because content-visibility skips them.
+const skippedParts = `Array.from(document.querySelectorAll("main h2, .card .title"))
+  .filter((e) => !e.checkVisibility({contentVisibilityAuto: true}) && e.checkVisibility())
+  .map((e) => e.textContent.trim())`
 
 // TestBrowserWithoutJavaScript: with scripts off, the page still shows every
 // session and the like count, and no dead button.

@@ -489,6 +489,47 @@
     }).catch(function () {});
   }
 
+  // ---- In-page links: smooth scrolling only where it ends exactly ---------
+  // Parts of the page far below the screen are skipped by CSS
+  // content-visibility and have an estimated height until they are first
+  // laid out. A smooth scroll computes where it ends when it starts, so it
+  // stopped short of a section below such a part; an instant jump lands
+  // exactly (the browser lays out the target and keeps it in place while
+  // the parts above take their real height). So a click on an in-page link
+  // scrolls smoothly (html.smooth, unless the viewer asks for reduced
+  // motion) only once every skipped part has been laid out at this width.
+
+  var skippable = "#exhibitions, .tg .card"; // as in site.css
+
+  function setupScrolling() {
+    var seen = new Map(); // element: laid out at the current width
+    var skipped = new Set();
+    var width = window.innerWidth;
+    document.addEventListener("contentvisibilityautostatechange", function (e) {
+      if (e.skipped) {
+        skipped.add(e.target);
+        if (!seen.has(e.target)) { seen.set(e.target, false); }
+      } else {
+        skipped.delete(e.target);
+        seen.set(e.target, true);
+      }
+    }, true);
+    window.addEventListener("resize", function () {
+      if (window.innerWidth === width) { return; }
+      width = window.innerWidth; // heights remembered at another width are wrong now
+      skipped.forEach(function (el) { seen.set(el, false); });
+    });
+    document.addEventListener("click", function (e) {
+      var a = e.target.closest && e.target.closest("a[href^='#']");
+      if (!a) { return; }
+      var exact = true;
+      document.querySelectorAll(skippable).forEach(function (el) {
+        if (exact && seen.get(el) !== true && getComputedStyle(el).contentVisibility === "auto") { exact = false; }
+      });
+      document.documentElement.classList.toggle("smooth", exact);
+    }, true);
+  }
+
   // start runs each part in a task of its own, the like button first: one
   // task that did everything held a slow phone's main thread for a fifth
   // of a second after the first paint, and the page did not answer a tap
@@ -496,6 +537,7 @@
   // the "now" line) has its place kept by the page, so nothing moves when
   // it appears.
   function start() {
+    setupScrolling();
     document.querySelectorAll("[data-like]").forEach(function (box) { new LikeBox(box); });
     setupFilters();
     setupRanking();
