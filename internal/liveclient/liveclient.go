@@ -315,8 +315,14 @@ func ParseWS(data []byte) (LikeEvent, bool) {
 		total, rest, ok3 := cutInt(rest)
 		rest, ok4 := bytes.CutPrefix(rest, []byte(`}}},"id":"`))
 		id, rest, ok5 := bytes.Cut(rest, []byte(`"`))
-		if ok1 && ok2 && ok3 && ok4 && ok5 && bytes.Equal(rest, []byte(`,"type":"next"}`)) {
-			return LikeEvent{ID: string(id), Type: "next", Likes: likes, Total: total}, true
+		if ok1 && ok2 && ok3 && ok4 && ok5 {
+			// next on graphql-transport-ws, data on the legacy graphql-ws
+			switch string(rest) {
+			case `,"type":"next"}`:
+				return LikeEvent{ID: string(id), Type: "next", Likes: likes, Total: total}, true
+			case `,"type":"data"}`:
+				return LikeEvent{ID: string(id), Type: "data", Likes: likes, Total: total}, true
+			}
 		}
 	}
 	var m struct {
