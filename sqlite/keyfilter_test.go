@@ -2,13 +2,8 @@ package sqlite_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/google/uuid"
-
-	"github.com/techconf/techconf/like"
 	"github.com/techconf/techconf/sqlite"
 )
 
@@ -19,31 +14,9 @@ import (
 func TestKeysMovedUnseen(t *testing.T) {
 	defer sqlite.SetMergeKeys(1)()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "shared.db")
-	open := func() *sqlite.LikeStore {
-		db, err := sqlite.Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return sqlite.NewLikeStore(db)
-	}
+	f := newSharedFile(t, 9)
+	open, request, write, k := f.open, f.request, f.write, f.k
 	a, b := open(), open()
-	k := like.Key{Edition: "2018", SessionID: 9}
-	request := func(req, server string) like.Batch {
-		bt := like.Batch{ID: uuid.NewString()}
-		for i := 0; i < 3; i++ {
-			bt.Likes = append(bt.Likes, like.Like{ID: like.LikeID("2018", "c", req, i), Edition: k.Edition, SessionID: k.SessionID,
-				UserUUID: "c", CreatedAt: time.Now(), ServerID: server})
-		}
-		return bt
-	}
-	write := func(s *sqlite.LikeStore, bt like.Batch) {
-		t.Helper()
-		if err := s.WriteBatch(ctx, bt); err != nil {
-			t.Fatal(err)
-		}
-	}
 	write(b, request("r0", "b")) // b builds its filter
 	write(a, request("r1", "a"))
 	a.AfterWrite(ctx) // r0 and r1 move to like_keys before b reads r1

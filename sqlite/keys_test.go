@@ -87,31 +87,9 @@ func testKeysFindTheirLikes(t *testing.T, move bool) {
 func TestKeysAcrossStores(t *testing.T) {
 	defer sqlite.SetMergeKeys(1)()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "shared.db")
-	open := func() *sqlite.LikeStore {
-		db, err := sqlite.Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return sqlite.NewLikeStore(db)
-	}
+	f := newSharedFile(t, 7)
+	open, request, write, k := f.open, f.request, f.write, f.k
 	a, b := open(), open()
-	k := like.Key{Edition: "2018", SessionID: 7}
-	request := func(req, server string) like.Batch {
-		bt := like.Batch{ID: uuid.NewString()}
-		for i := 0; i < 3; i++ {
-			bt.Likes = append(bt.Likes, like.Like{ID: like.LikeID("2018", "c", req, i), Edition: k.Edition, SessionID: k.SessionID,
-				UserUUID: "c", CreatedAt: time.Now(), ServerID: server})
-		}
-		return bt
-	}
-	write := func(s *sqlite.LikeStore, bt like.Batch) {
-		t.Helper()
-		if err := s.WriteBatch(ctx, bt); err != nil {
-			t.Fatal(err)
-		}
-	}
 	write(b, request("r0", "b")) // b has read the log once
 	write(a, request("r1", "a"))
 	write(b, request("r1", "b")) // logged by a since b's last read
@@ -140,5 +118,46 @@ func TestKeysAcrossStores(t *testing.T) {
 		if err != nil || !ok || l.ServerID != want {
 			t.Errorf("like of %s: found %v (%v) from %q; want from %q", req, ok, err, l.ServerID, want)
 		}
+	}
+}
+
+// sharedFile is servers on one database file, each storing retries of
+// requests of three likes to one session.
+type sharedFile struct {
+	t    *testing.T
+	path string
+	k    like.Key
+}
+
+func newSharedFile(t *testing.T, sessionID int) *sharedFile {
+	return &sharedFile{t: t, path: filepath.Join(t.TempDir(), "shared.db"), k: like.Key{Edition: "2018", SessionID: sessionID}}
+}
+
+// open starts one more server's store on the file.
+func (f *sharedFile) open() *sqlite.LikeStore {
+	db, err := sqlite.Open(context.Background(), f.path)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.t.Cleanup(func() { db.Close() })
+	return sqlite.NewLikeStore(db)
+}
+
+// request is the batch of request req's three likes, as server stores
+// them: the like ids are derived from req, so a retry has the same ones.
+func (f *sharedFile) request(req, server string) like.Batch {
+	bt := like.Batch{ID: uuid.NewString()}
+	for i := 0; i < 3; i++ {
+		bt.Likes = append(bt.Likes, like.Like{ID: like.LikeID("2018", "c", req, i), Edition: f.k.Edition, SessionID: f.k.SessionID,
+			UserUUID: "c", CreatedAt: time.Now(), ServerID: server})
+	}
+	return bt
+}
+
+// write stores bt through s.
+func (f *sharedFile) write(s *sqlite.LikeStore, bt like.Batch) {
+	f.t.Helper()
+	if err := s.WriteBatch(context.Background(), bt); err != nil {
+		f.t.Fatal(err)
 	}
 }
