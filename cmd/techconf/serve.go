@@ -317,13 +317,15 @@ type Main struct {
 	// (tests delay or fail its writes).
 	WrapStore func(like.Store) like.Store
 
-	Logger  *slog.Logger
-	Likes   *like.Service
-	Server  *server.Server
-	logs    *telemetry.LogBuffer
-	lookup  func(string) (string, bool)
-	closers []func() error // run last first by Close
-	serving bool
+	Logger *slog.Logger
+	Likes  *like.Service
+	Server *server.Server
+	logs   *telemetry.LogBuffer
+	// requestLog writes the request lines that Logger would, faster.
+	requestLog *telemetry.RequestLog
+	lookup     func(string) (string, bool)
+	closers    []func() error // run last first by Close
+	serving    bool
 }
 
 // NewMain returns a Main for a parsed configuration; it logs to stderr and
@@ -335,7 +337,8 @@ func NewMain(cfg *serveConfig, stderr io.Writer, lookup func(string) (string, bo
 	// Close flushes them.
 	logs := telemetry.NewLogBuffer(stderr, 100*time.Millisecond)
 	logger := slog.New(telemetry.FlushOn(telemetry.LogHandler(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level})), logs, slog.LevelWarn)).With("server_id", cfg.ServerID)
-	return &Main{Config: cfg, Now: time.Now, Logger: logger, logs: logs, lookup: lookup}
+	requests := telemetry.NewRequestLog(logs, level, "server_id", cfg.ServerID)
+	return &Main{Config: cfg, Now: time.Now, Logger: logger, requestLog: requests, logs: logs, lookup: lookup}
 }
 
 // Run opens everything and starts serving; it returns once the server
@@ -358,6 +361,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return nil
 	})
 	setMemoryLimit(logger, m.lookup)
+	stopHeadroom := keepHeapHeadroom(m.lookup)
+	m.closers = append(m.closers, func() error { stopHeadroom(); return nil })
 
 	catalog, err := loadCatalog(cfg.Content)
 	if err != nil {
@@ -395,6 +400,7 @@ func (m *Main) Run(ctx context.Context) error {
 		API: graphql.Options{PublicURL: cfg.PublicURL, KeepAlive: cfg.KeepAlive, WebsocketIdle: cfg.WebsocketIdle,
 			Subscriptions: &graphql.SubscriptionLimits{Max: cfg.MaxSubscriptions, PerClient: cfg.MaxSubsPerClient}},
 		Logger:         logger,
+		RequestLog:     m.requestLog,
 		Metrics:        reg.HTTP(),
 		MetricsHandler: reg.Handler(),
 		Limits: server.Limits{
