@@ -16,7 +16,7 @@ func TestHeadroomPercent(t *testing.T) {
 		{1 << 20, 6400},  // 1 MiB live: grow by 64 MiB
 		{6 << 20, 1050},  // 64/6 = 10.67, down to a step of 25
 		{32 << 20, 200},  // grow by the headroom, exactly
-		{50 << 20, 100},  // 128 % would be less than 100 % in steps: 125 %
+		{50 << 20, 125},  // 128 %, down to a step
 		{64 << 20, 100},  // past the headroom, GOGC's own doubling
 		{1 << 30, 100},   // many subscribers
 		{1 << 10, 10000}, // a tiny heap: capped
