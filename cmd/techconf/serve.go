@@ -361,8 +361,6 @@ func (m *Main) Run(ctx context.Context) error {
 		return nil
 	})
 	setMemoryLimit(logger, m.lookup)
-	stopHeadroom := keepHeapHeadroom(m.lookup)
-	m.closers = append(m.closers, func() error { stopHeadroom(); return nil })
 
 	catalog, err := loadCatalog(cfg.Content)
 	if err != nil {
