@@ -28,10 +28,14 @@ type BufferConfig struct {
 	// acknowledgement uses it: a client waits for one commit, not for the
 	// next tick; likes that arrive during a write share the next one.
 	Eager bool
-	// MinCommitGap is, with Eager, the least time between the starts of two
-	// writes; default 2 ms. A busy server would otherwise commit each
-	// request on its own (a commit per like costs more CPU than the rest of
-	// the request), while an idle one commits a lone like at once.
+	// MinCommitGap is, with Eager, the most time a write waits after the
+	// start of the one before it for likes to join it; default 2 ms. A busy
+	// server would otherwise commit each request on its own (a commit per
+	// like costs more CPU than the rest of the request), while an idle one
+	// commits a lone like at once. The wait ends early once as many
+	// requests are pending as the largest write of the last second or so
+	// carried: when clients wait for each commit before they send again,
+	// that is all of them, and waiting longer would leave the server idle.
 	MinCommitGap time.Duration
 	// AckTimeout, if not zero, bounds how long a waiter of Add's channel
 	// waits: one that is not stored by then receives ErrAckTimeout, within
@@ -122,6 +126,15 @@ type Buffer struct {
 	failingSince time.Time
 
 	lastWrite time.Time // when the flusher last began a write; its own
+	// groups is the most requests a write carried in the current period
+	// (about a second) and in the one before, and periodStart when the
+	// current one began: the flusher's own. target (under mu) is the
+	// larger of the two, at least 1: an eager flusher waits for that many
+	// pending requests, or MinCommitGap.
+	groups      [2]int
+	periodStart time.Time
+	target      int
+	ready       chan struct{} // capacity 1: target requests are pending
 
 	kick     chan struct{} // capacity 1: a full batch is waiting
 	stopping chan struct{} // closed by Close: flush everything, then stop
@@ -148,7 +161,7 @@ func NewBuffer(store Store, cfg BufferConfig, stored func()) *Buffer {
 	ctx, cancel := context.WithCancel(context.Background())
 	b := &Buffer{
 		store: store, cfg: cfg, metrics: cfg.Metrics, logger: cfg.Logger, stored: stored,
-		kick: make(chan struct{}, 1), stopping: make(chan struct{}), done: make(chan struct{}),
+		kick: make(chan struct{}, 1), ready: make(chan struct{}, 1), target: 1, stopping: make(chan struct{}), done: make(chan struct{}),
 		ctx: ctx, cancel: cancel,
 	}
 	go b.run()
@@ -201,8 +214,15 @@ func (b *Buffer) add(r *request, deadline time.Time) error {
 	b.pending = append(b.pending, r)
 	b.npending += len(likes)
 	full := b.npending >= b.cfg.BatchSize || b.cfg.Eager
+	ready := b.cfg.Eager && len(b.pending) >= b.target
 	depth := b.npending + b.inflight
 	b.mu.Unlock()
+	if ready {
+		select {
+		case b.ready <- struct{}{}:
+		default:
+		}
+	}
 	b.metrics.Accepted(len(likes))
 	b.metrics.BufferDepth(depth)
 	if full {
@@ -271,17 +291,15 @@ func (b *Buffer) flushAll() {
 	for {
 		if b.cfg.Eager {
 			// Let the likes of a busy server gather into one commit.
-			if wait := b.cfg.MinCommitGap - time.Since(b.lastWrite); wait > 0 {
-				select {
-				case <-time.After(wait):
-				case <-b.ctx.Done():
-				}
-			}
+			b.awaitGroup()
 			b.lastWrite = time.Now()
 		}
 		batch, reqs := b.take()
 		if len(reqs) == 0 {
 			return
+		}
+		if b.cfg.Eager {
+			b.noteGroup(len(reqs))
 		}
 		err := b.write(batch)
 		b.mu.Lock()
@@ -308,6 +326,44 @@ func (b *Buffer) flushAll() {
 			cp.AfterWrite(b.ctx)
 		}
 	}
+}
+
+// awaitGroup waits, before an eager write, until MinCommitGap has passed
+// since the last write began or the target of pending requests is reached.
+func (b *Buffer) awaitGroup() {
+	wait := b.cfg.MinCommitGap - time.Since(b.lastWrite)
+	if wait <= 0 {
+		return
+	}
+	select {
+	case <-b.ready: // from before the last write: look again
+	default:
+	}
+	b.mu.Lock()
+	ready := len(b.pending) >= b.target
+	b.mu.Unlock()
+	if ready {
+		return
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-b.ready:
+	case <-b.ctx.Done():
+	}
+}
+
+// noteGroup records that a write carries n requests, and sets the target.
+func (b *Buffer) noteGroup(n int) {
+	if now := time.Now(); now.Sub(b.periodStart) > time.Second {
+		b.groups = [2]int{0, b.groups[0]}
+		b.periodStart = now
+	}
+	b.groups[0] = max(b.groups[0], n)
+	b.mu.Lock()
+	b.target = max(1, b.groups[0], b.groups[1])
+	b.mu.Unlock()
 }
 
 // take forms the next batch from whole requests, up to BatchSize likes.
