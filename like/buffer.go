@@ -350,6 +350,7 @@ func (b *Buffer) awaitGroup() {
 	select {
 	case <-t.C:
 	case <-b.ready:
+	case <-b.stopping: // Close: write what is pending now
 	case <-b.ctx.Done():
 	}
 }
