@@ -19,7 +19,6 @@ import (
 	"github.com/techconf/techconf"
 	"github.com/techconf/techconf/conference"
 	"github.com/techconf/techconf/graphql"
-	"github.com/techconf/techconf/telemetry"
 )
 
 // Roles a process can take. In production the API and the pages run as
@@ -53,7 +52,7 @@ type Config struct {
 	// RequestLog, if set, writes the request log instead of Logger: the
 	// same line, written in a fraction of the time (cmd/techconf makes
 	// both write to one buffer).
-	RequestLog *telemetry.RequestLog
+	RequestLog *RequestLog
 	// Metrics receives every request and GraphQL operation; default none.
 	Metrics Metrics
 	// MetricsHandler serves /metrics on the admin address; nil serves none.
@@ -199,7 +198,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // which no handler here prints, and read the clock once more).
 func (s *Server) logRequest(r *http.Request, end time.Time, elapsed time.Duration, method, route string, status, written int) {
 	ctx := r.Context()
-	line := telemetry.RequestLine{Time: end, Method: method, Path: excerpt(r.URL.Path), Route: route, Status: status,
+	line := RequestLine{Time: end, Method: method, Path: excerpt(r.URL.Path), Route: route, Status: status,
 		Bytes: written, Duration: elapsed, Remote: r.RemoteAddr, UserAgent: excerpt(r.UserAgent())}
 	if s.cfg.RequestLog != nil {
 		s.cfg.RequestLog.Log(ctx, &line)

@@ -20,15 +20,25 @@ func (h *logHandler) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
-	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+	if traceID, spanID, sampled, ok := SpanOf(ctx); ok {
 		r = r.Clone()
 		r.AddAttrs(
-			slog.String("trace_id", sc.TraceID().String()),
-			slog.String("span_id", sc.SpanID().String()),
-			slog.Bool("trace_sampled", sc.IsSampled()),
+			slog.String("trace_id", traceID),
+			slog.String("span_id", spanID),
+			slog.Bool("trace_sampled", sampled),
 		)
 	}
 	return h.next.Handle(ctx, r)
+}
+
+// SpanOf returns the trace and span ids of the span in ctx, as log lines
+// carry them, and whether it is sampled; ok is false without a span.
+func SpanOf(ctx context.Context) (traceID, spanID string, sampled, ok bool) {
+	sc := trace.SpanContextFromContext(ctx)
+	if !sc.IsValid() {
+		return "", "", false, false
+	}
+	return sc.TraceID().String(), sc.SpanID().String(), sc.IsSampled(), true
 }
 
 func (h *logHandler) WithAttrs(attrs []slog.Attr) slog.Handler {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/techconf/techconf/internal/testserver"
-	"github.com/techconf/techconf/telemetry"
+	"github.com/techconf/techconf/server"
 )
 
 // TestRequestLogIsTheLoggers checks that the request lines Main writes
@@ -22,7 +22,7 @@ func TestRequestLogIsTheLoggers(t *testing.T) {
 			t.Fatal(err)
 		}
 		m := NewMain(cfg, logs, noEnv)
-		line := telemetry.RequestLine{Time: time.Date(2018, 10, 6, 11, 40, 0, 123456789, time.UTC), Method: "POST",
+		line := server.RequestLine{Time: time.Date(2018, 10, 6, 11, 40, 0, 123456789, time.UTC), Method: "POST",
 			Path: "/2018/api/query", Route: "POST /{edition}/api/query", Status: 200, Bytes: 35,
 			Duration: 1234567 * time.Nanosecond, Remote: "192.0.2.7:50123", UserAgent: "techconf-app/2018 (iOS)"}
 		if err := m.Logger.Handler().Handle(context.Background(), line.Record()); err != nil {

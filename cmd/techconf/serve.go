@@ -322,7 +322,7 @@ type Main struct {
 	Server *server.Server
 	logs   *telemetry.LogBuffer
 	// requestLog writes the request lines that Logger would, faster.
-	requestLog *telemetry.RequestLog
+	requestLog *server.RequestLog
 	lookup     func(string) (string, bool)
 	closers    []func() error // run last first by Close
 	serving    bool
@@ -337,7 +337,7 @@ func NewMain(cfg *serveConfig, stderr io.Writer, lookup func(string) (string, bo
 	// Close flushes them.
 	logs := telemetry.NewLogBuffer(stderr, 100*time.Millisecond)
 	logger := slog.New(telemetry.FlushOn(telemetry.LogHandler(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level})), logs, slog.LevelWarn)).With("server_id", cfg.ServerID)
-	requests := telemetry.NewRequestLog(logs, level, "server_id", cfg.ServerID)
+	requests := server.NewRequestLog(logs, level, telemetry.SpanOf, "server_id", cfg.ServerID)
 	return &Main{Config: cfg, Now: time.Now, Logger: logger, requestLog: requests, logs: logs, lookup: lookup}
 }
 

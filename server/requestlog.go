@@ -1,4 +1,4 @@
-package telemetry
+package server
 
 import (
 	"context"
@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
-
-	"go.opentelemetry.io/otel/trace"
 )
 
 // RequestLine is what the log line of one HTTP request says.
@@ -43,10 +41,10 @@ func (l *RequestLine) Record() slog.Record {
 func durationMillis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // RequestLog writes request lines in the bytes that slog.NewJSONHandler,
-// wrapped in LogHandler, writes for RequestLine.Record in a logger made
-// With the same key-value pairs: one format and one destination for every
-// line, whichever way it was written. TestRequestLogMatchesSlog compares
-// the two on many lines.
+// wrapped in telemetry.LogHandler, writes for RequestLine.Record in a
+// logger made With the same key-value pairs: one format and one
+// destination for every line, whichever way it was written.
+// TestRequestLogMatchesSlog compares the two on many lines.
 //
 // It exists because a line is written for every request, and slog's
 // general path (a record of eight attributes that spills onto the heap,
@@ -55,15 +53,22 @@ func durationMillis(d time.Duration) float64 { return float64(d.Microseconds()) 
 type RequestLog struct {
 	w      io.Writer
 	level  slog.Leveler
+	span   SpanOf
 	prefix []byte // the logger's attributes: ,"key":"value"...
 	bufs   sync.Pool
 }
 
+// SpanOf returns the trace and span of the span in ctx, if there is one,
+// as telemetry.LogHandler writes them (telemetry.SpanOf): the server
+// leaves tracing to the telemetry package.
+type SpanOf func(ctx context.Context) (traceID, spanID string, sampled, ok bool)
+
 // NewRequestLog writes to w, as slog's JSON handler would with the given
 // level, for a logger made With(keyvals...): pairs of keys and string
-// values.
-func NewRequestLog(w io.Writer, level slog.Leveler, keyvals ...string) *RequestLog {
-	l := &RequestLog{w: w, level: level}
+// values. span, if not nil, names the request's span as the logger's
+// handler does.
+func NewRequestLog(w io.Writer, level slog.Leveler, span SpanOf, keyvals ...string) *RequestLog {
+	l := &RequestLog{w: w, level: level, span: span}
 	for i := 0; i+1 < len(keyvals); i += 2 {
 		l.prefix = append(l.prefix, ',')
 		l.prefix = appendJSONString(l.prefix, keyvals[i])
@@ -100,11 +105,13 @@ func (l *RequestLog) Log(ctx context.Context, line *RequestLine) {
 	b = appendJSONFloat(b, durationMillis(line.Duration))
 	b = appendField(b, "remote", line.Remote)
 	b = appendField(b, "user_agent", line.UserAgent)
-	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
-		b = appendField(b, "trace_id", sc.TraceID().String())
-		b = appendField(b, "span_id", sc.SpanID().String())
-		b = append(b, `,"trace_sampled":`...)
-		b = strconv.AppendBool(b, sc.IsSampled())
+	if l.span != nil {
+		if traceID, spanID, sampled, ok := l.span(ctx); ok {
+			b = appendField(b, "trace_id", traceID)
+			b = appendField(b, "span_id", spanID)
+			b = append(b, `,"trace_sampled":`...)
+			b = strconv.AppendBool(b, sampled)
+		}
 	}
 	b = append(b, "}\n"...)
 	_, _ = l.w.Write(b)

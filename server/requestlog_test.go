@@ -1,4 +1,4 @@
-package telemetry_test
+package server_test
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/techconf/techconf/server"
 	"github.com/techconf/techconf/telemetry"
 )
 
@@ -37,7 +38,7 @@ func randomString(r *rand.Rand) string {
 }
 
 // TestRequestLogMatchesSlog checks that RequestLog writes the very bytes
-// that the slog JSON handler, behind LogHandler, writes for the same line:
+// that the slog JSON handler, behind telemetry.LogHandler, writes for the same line:
 // for many random lines, with and without a span, and not at all above
 // info level.
 func TestRequestLogMatchesSlog(t *testing.T) {
@@ -51,12 +52,12 @@ func TestRequestLogMatchesSlog(t *testing.T) {
 		var want, got bytes.Buffer
 		id := randomString(r)
 		logger := slog.New(telemetry.LogHandler(slog.NewJSONHandler(&want, &slog.HandlerOptions{Level: level}))).With("server_id", id)
-		fast := telemetry.NewRequestLog(&got, level, "server_id", id)
+		fast := server.NewRequestLog(&got, level, telemetry.SpanOf, "server_id", id)
 		if fast.Enabled() != logger.Enabled(context.Background(), slog.LevelInfo) {
 			t.Fatalf("level %v: Enabled() = %v; want %v", level, fast.Enabled(), !fast.Enabled())
 		}
 		for i := range 3000 {
-			line := telemetry.RequestLine{
+			line := server.RequestLine{
 				Time:   time.Date(2018, 10, 6, 9, r.IntN(60), r.IntN(60), r.IntN(1e9), time.FixedZone("", 3600*(r.IntN(27)-12))),
 				Method: randomString(r), Path: randomString(r), Route: randomString(r),
 				Status: r.IntN(600), Bytes: r.IntN(1 << 20), Duration: durations[i%len(durations)] + time.Duration(r.IntN(3))*time.Microsecond,
@@ -90,7 +91,7 @@ func TestRequestLogMatchesSlog(t *testing.T) {
 // BenchmarkRequestLog compares the line's cost through slog and through
 // RequestLog.
 func BenchmarkRequestLog(b *testing.B) {
-	line := telemetry.RequestLine{Time: time.Now(), Method: "POST", Path: "/2018/api/query", Route: "POST /{edition}/api/query",
+	line := server.RequestLine{Time: time.Now(), Method: "POST", Path: "/2018/api/query", Route: "POST /{edition}/api/query",
 		Status: 200, Bytes: 35, Duration: 87 * time.Microsecond, Remote: "127.0.0.1:40112", UserAgent: ""}
 	ctx := context.Background()
 	b.Run("slog", func(b *testing.B) {
@@ -100,7 +101,7 @@ func BenchmarkRequestLog(b *testing.B) {
 		}
 	})
 	b.Run("RequestLog", func(b *testing.B) {
-		l := telemetry.NewRequestLog(io.Discard, slog.LevelInfo, "server_id", "api-7f9c")
+		l := server.NewRequestLog(io.Discard, slog.LevelInfo, telemetry.SpanOf, "server_id", "api-7f9c")
 		for b.Loop() {
 			l.Log(ctx, &line)
 		}
