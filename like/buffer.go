@@ -292,13 +292,14 @@ func (b *Buffer) flushAll() {
 		if b.cfg.Eager {
 			// Let the likes of a busy server gather into one commit.
 			b.awaitGroup()
-			b.lastWrite = time.Now()
 		}
 		batch, reqs := b.take()
 		if len(reqs) == 0 {
 			return
 		}
 		if b.cfg.Eager {
+			// A wait that found nothing to write does not delay the next.
+			b.lastWrite = time.Now()
 			b.noteGroup(len(reqs))
 		}
 		err := b.write(batch)
