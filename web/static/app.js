@@ -470,15 +470,13 @@
         var path = new URL(a.href).pathname;
         if (/\.ics$/.test(path)) { return; }
         links[path] = true;
-        var sp = path.match(/\/speakers\/([^/]+)$/);
-        if (sp) { links["/" + edition + "/avatars/" + sp[1] + ".svg"] = true; }
       });
       document.querySelectorAll(".card[data-session]").forEach(function (c) {
         links["/" + edition + "/sessions/" + c.dataset.session] = true;
       });
       document.querySelectorAll("[data-speakers]").forEach(function (c) {
         c.dataset.speakers.split(" ").forEach(function (id) {
-          if (id) { links["/" + edition + "/speakers/" + id] = true; links["/" + edition + "/avatars/" + id + ".svg"] = true; }
+          if (id) { links["/" + edition + "/speakers/" + id] = true; }
         });
       });
       links["/" + edition + "/"] = true;
@@ -504,8 +502,13 @@
   function setupScrolling() {
     var seen = new Map(); // element: laid out at the current width
     var skipped = new Set();
-    var width = window.innerWidth;
+    // The width is read when the first skipped part reports, after the
+    // page's first layout: read here, in the task that runs this script,
+    // it would force that layout (style, text shaping, the first use of
+    // the fonts) into this task, the longest of the load.
+    var width = null;
     document.addEventListener("contentvisibilityautostatechange", function (e) {
+      if (width === null) { width = window.innerWidth; }
       if (e.skipped) {
         skipped.add(e.target);
         if (!seen.has(e.target)) { seen.set(e.target, false); }
@@ -515,7 +518,7 @@
       }
     }, true);
     window.addEventListener("resize", function () {
-      if (window.innerWidth === width) { return; }
+      if (width === null || window.innerWidth === width) { return; }
       width = window.innerWidth; // heights remembered at another width are wrong now
       skipped.forEach(function (el) { seen.set(el, false); });
     });
