@@ -43,9 +43,9 @@
     this.backoff = 1000;
     this.firstEvent = true;
     // Taps made offline wait in this browser until the network is back,
-    // across reloads.
+    // across reloads (restore).
     this.queueKey = "techconf.queue." + edition + "." + this.session;
-    this.pending = parseInt(localStorage.getItem(this.queueKey), 10) || 0;
+    this.restored = false;
     this.retryTimer = null;
     var self = this;
     box.querySelector(".like-button").addEventListener("click", function () { self.tap(); });
@@ -55,10 +55,24 @@
       clearTimeout(self.unansweredTimer);
       self.flush(b || undefined);
     });
-    this.show();
-    if (this.pending > 0) { this.waiting(); this.flush(); }
-    this.connect();
   }
+
+  // resume sends the taps queued by an earlier visit. It and connect run
+  // in tasks after the one that set the button up, each in its own: the
+  // first use of localStorage and the WebSocket's set-up wait on the
+  // browser process, and made that task one of the longest of the load.
+  LikeBox.prototype.resume = function () {
+    this.restore();
+    if (this.pending > 0) { this.show(); this.waiting(); this.flush(); }
+  };
+
+  // restore adds the taps queued by an earlier visit, once; a tap before
+  // resume ran restores them first, so that none is lost.
+  LikeBox.prototype.restore = function () {
+    if (this.restored) { return; }
+    this.restored = true;
+    this.pending += parseInt(localStorage.getItem(this.queueKey), 10) || 0;
+  };
 
   // save keeps the taps not sent yet in this browser.
   LikeBox.prototype.save = function () {
@@ -88,6 +102,7 @@
   };
 
   LikeBox.prototype.tap = function () {
+    this.restore();
     this.pending++;
     this.save();
     this.show();
@@ -111,6 +126,7 @@
   // key, so the server stores it once whichever replica takes the retry.
   // Taps made offline wait in the queue until the network is back.
   LikeBox.prototype.flush = function (burst) {
+    this.restore();
     if (!burst) {
       if (this.inflight > 0 || this.pending === 0) { return; }
       if (!navigator.onLine) { this.waiting(); return; }
@@ -533,19 +549,22 @@
     }, true);
   }
 
-  // start runs each part in a task of its own, the like button first: one
-  // task that did everything held a slow phone's main thread for a fifth
-  // of a second after the first paint, and the page did not answer a tap
-  // meanwhile. What the later parts add (bookmark stars, the zone switch,
+  // start runs each part in a task of its own, the like button first (its
+  // queue and live count in the next task): one task that did everything
+  // held a slow phone's main thread for a fifth of a second after the
+  // first paint, and the page did not answer a tap meanwhile. What the later parts add (bookmark stars, the zone switch,
   // the "now" line) has its place kept by the page, so nothing moves when
   // it appears.
   function start() {
     setupScrolling();
-    document.querySelectorAll("[data-like]").forEach(function (box) { new LikeBox(box); });
+    var boxes = [];
+    document.querySelectorAll("[data-like]").forEach(function (box) { boxes.push(new LikeBox(box)); });
     setupFilters();
     setupRanking();
     setupOffline();
-    var later = [setupBookmarks, setupZones, setupNow];
+    var resumeLikes = function () { boxes.forEach(function (b) { b.resume(); }); };
+    var liveLikes = function () { boxes.forEach(function (b) { b.connect(); }); };
+    var later = [resumeLikes, liveLikes, setupBookmarks, setupZones, setupNow];
     var next = function () {
       later.shift()();
       if (later.length) { setTimeout(next, 0); }
