@@ -118,6 +118,44 @@ func TestTimetableGrid(t *testing.T) {
 	}
 }
 
+// TestTimetableGridClasses: every grid placement class that a timetable
+// uses is in the stylesheet, which holds only those in use: all 1,500
+// possible ones made its parse one of the longest tasks of every page.
+func TestTimetableGridClasses(t *testing.T) {
+	s := mustOpenSite(t)
+	var css string
+	used := map[string]bool{}
+	for _, path := range []string{"/2016/", "/2017/", "/2018/", "/2018/?hl=ja"} {
+		a := fetch(t, s.URL+path)
+		if css == "" {
+			href := regexp.MustCompile(`<link rel="stylesheet" href="([^"]+)"`).FindStringSubmatch(a.body)
+			if href == nil {
+				t.Fatalf("%s: no stylesheet", path)
+			}
+			css = fetch(t, s.URL+href[1]).body
+		}
+		for _, m := range regexp.MustCompile(`class="([^"]*)"`).FindAllStringSubmatch(a.body, -1) {
+			for _, c := range strings.Fields(m[1]) {
+				if regexp.MustCompile(`^(r|n|c|rooms)-\d+$`).MatchString(c) {
+					used[c] = true
+				}
+			}
+		}
+	}
+	if len(used) < 10 {
+		t.Fatalf("%d grid classes used in the sample timetables; want many (did the markup change?)", len(used))
+	}
+	for c := range used {
+		if !strings.Contains(css, "."+c+"{") {
+			t.Errorf("class %s is used by a timetable but not in the stylesheet", c)
+		}
+	}
+	generated := regexp.MustCompile(`(?m)^\.(r|n|c|rooms)-\d+\{`).FindAllString(css, -1)
+	if len(generated) > len(used)+5 {
+		t.Errorf("stylesheet has %d grid classes; want about the %d in use", len(generated), len(used))
+	}
+}
+
 func atoi(t *testing.T, s string) int {
 	t.Helper()
 	n := 0
