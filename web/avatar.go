@@ -7,13 +7,15 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/techconf/techconf/conference"
 )
 
 // avatarSVG draws a speaker's icon from their id: a colour and a pattern
 // picked by a hash of the id, with the initials of their name on top. The
 // same id always gives the same picture, and no image leaves the server.
 // This is the standalone file (/{edition}/avatars/{id}.svg, the API's
-// avatar URL); the pages draw the same picture inline (avatarInline).
+// avatar URL); the pages draw the same picture inline (page.Avatar).
 func avatarSVG(id, name string) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 128 128" width="128" height="128" role="img" aria-label="%s">`, xmlEscape(name))
@@ -21,14 +23,16 @@ func avatarSVG(id, name string) []byte {
 	return []byte(b.String())
 }
 
-// avatarInline is the avatar as markup in the page, size px square and
-// hidden from assistive technology (the name is next to it). An <img> of
-// the SVG file made Chromium build a document of its own for the picture
-// on the page's main thread, a task as long as the page's own layout.
-func avatarInline(id, name string, size int) template.HTML {
+// Avatar is a speaker's avatar as markup in the page, size px square and
+// hidden from assistive technology (the name is next to it), with the
+// lang of its initials when they are not in the page's language. An <img>
+// of the SVG file made Chromium build a document of its own for the
+// picture on the page's main thread, a task as long as the page's layout.
+func (p page) Avatar(sp *conference.Speaker, size int) template.HTML {
+	name := sp.Name.Default()
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="avatar" viewBox="0 0 128 128" width="%d" height="%d" aria-hidden="true" focusable="false">`, size, size)
-	drawAvatar(&b, id, name)
+	fmt.Fprintf(&b, `<svg class="avatar" viewBox="0 0 128 128" width="%d" height="%d" aria-hidden="true" focusable="false"%s>`, size, size, p.LangOf(initials(name)))
+	drawAvatar(&b, sp.ID, name)
 	return template.HTML(b.String()) // built from numbers and escaped text only
 }
 

@@ -107,9 +107,6 @@ func NewHandler(catalog *conference.Catalog, likes Likes, opts Options) *Handler
 			return "en_US"
 		},
 		"add": func(a, b int) int { return a + b },
-		"avatar": func(sp *conference.Speaker, size int) template.HTML {
-			return avatarInline(sp.ID, sp.Name.Default(), size)
-		},
 		"floorHeight": func(bs []booth) int {
 			if len(bs) == 0 {
 				return 60
