@@ -259,13 +259,18 @@
   }
   function saveBookmarks(list) { localStorage.setItem(bookmarkKey, JSON.stringify(list)); }
 
+  // renderBookmarks changes only what differs from the page: at load,
+  // with nothing bookmarked, that is showing the buttons. Every change to
+  // the page is style work for the browser, in the task that makes it.
   function renderBookmarks() {
     var list = bookmarks();
     document.querySelectorAll("button.bookmark").forEach(function (b) {
       var on = list.indexOf(parseInt(b.dataset.bookmark, 10)) >= 0;
-      b.hidden = false;
-      b.setAttribute("aria-pressed", on ? "true" : "false");
-      b.textContent = on ? t("Bookmarked", "ブックマーク済み") : t("Bookmark", "ブックマーク");
+      if (b.hidden) { b.hidden = false; }
+      if (b.getAttribute("aria-pressed") !== (on ? "true" : "false")) {
+        b.setAttribute("aria-pressed", on ? "true" : "false");
+        b.textContent = on ? t("Bookmarked", "ブックマーク済み") : t("Bookmark", "ブックマーク");
+      }
     });
     document.querySelectorAll(".talk[data-session]").forEach(function (c) {
       c.classList.toggle("bookmarked", list.indexOf(parseInt(c.dataset.session, 10)) >= 0);
@@ -459,7 +464,7 @@
   function setupOffline() {
     var note = document.querySelector(".offline-note");
     var update = function () {
-      if (!note) { return; }
+      if (!note || note.hidden === navigator.onLine) { return; } // as it is: nothing to change at load
       note.textContent = t("You are offline. Pages you have opened, and the sessions and speakers they list, still work.",
         "オフラインです。開いたページと、そこに載っているセッションと登壇者のページは引き続き見られます。");
       note.hidden = navigator.onLine;
@@ -571,8 +576,11 @@
     };
     setTimeout(next, 0);
   }
+  // The page's last part is parsed, styled and laid out in one task (the
+  // browser lays the page out before its load event); start runs in a
+  // task after it rather than adding to it.
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
+    document.addEventListener("DOMContentLoaded", function () { setTimeout(start, 0); });
   } else {
     start();
   }
