@@ -474,13 +474,16 @@
     update();
     if (!("serviceWorker" in navigator)) { return; }
     // The worker and its copies of the linked pages wait until this page
-    // has loaded and the browser is idle: sixty fetches during the load
-    // would take CPU and network from the page being read.
+    // has loaded, three more seconds and the browser is idle: sixty fetches
+    // during the load would take CPU and network from the page being read,
+    // and so did the worker's start and its thirty fetches one second after
+    // the load, while the page still set up its parts (a phone has few
+    // cores).
     var idle = function () {
       if (window.requestIdleCallback) { requestIdleCallback(cacheLinked, { timeout: 5000 }); } else { setTimeout(cacheLinked, 0); }
     };
-    if (document.readyState === "complete") { setTimeout(idle, 1000); } else {
-      window.addEventListener("load", function () { setTimeout(idle, 1000); });
+    if (document.readyState === "complete") { setTimeout(idle, 3000); } else {
+      window.addEventListener("load", function () { setTimeout(idle, 3000); });
     }
   }
 
