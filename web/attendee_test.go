@@ -156,6 +156,38 @@ func TestTimetableGridClasses(t *testing.T) {
 	}
 }
 
+// TestScriptAfterFirstScreen: every page runs app.js once, as a plain
+// script in the body where its first screen ends (on the landing page,
+// after the about section), so that the browser draws the first screen
+// before it parses the rest; a deferred script in the head made the first
+// frame lay out the whole page.
+func TestScriptAfterFirstScreen(t *testing.T) {
+	s := mustOpenSite(t)
+	for _, tc := range []struct{ path, before, after string }{
+		{"/2018/", `id="about"`, `id="timetable"`},
+		{"/2018/?hl=ja", `id="about"`, `id="timetable"`},
+		{"/2018/sessions/5", `<h1`, `class="outline"`},
+		{"/2018/speakers/aiko-tanabe", `<h1`, `class="grid"`},
+		{"/2018/likes", `class="chart"`, `id="ranking-heading"`},
+		{"/2018/nothing-here", `<h1`, `</main>`},
+	} {
+		body := fetch(t, s.URL+tc.path).body
+		tags := regexp.MustCompile(`<script[^>]*src="/static/app\.[^"]*"[^>]*>`).FindAllStringIndex(body, -1)
+		if len(tags) != 1 {
+			t.Errorf("%s: %d app.js scripts; want 1", tc.path, len(tags))
+			continue
+		}
+		tag := body[tags[0][0]:tags[0][1]]
+		at := tags[0][0]
+		if strings.Contains(tag, "defer") || strings.Contains(tag, "async") {
+			t.Errorf("%s: %s; want a plain script", tc.path, tag)
+		}
+		if b, a := strings.Index(body, tc.before), strings.Index(body, tc.after); b < 0 || a < 0 || at < b || at > a {
+			t.Errorf("%s: app.js at byte %d; want it after %s (%d) and before %s (%d)", tc.path, at, tc.before, b, tc.after, a)
+		}
+	}
+}
+
 func atoi(t *testing.T, s string) int {
 	t.Helper()
 	n := 0
