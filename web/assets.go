@@ -24,10 +24,9 @@ type assets struct {
 	byHashed map[string]*asset
 }
 
-// generated are additions to static files made when the server starts.
-var generated = map[string]func() string{"site.css": timeGridCSS}
-
-func loadAssets(fsys fs.FS) *assets {
+// loadAssets reads the static files; generated holds additions to some of
+// them, made when the server starts (by file name).
+func loadAssets(fsys fs.FS, generated map[string]string) *assets {
 	a := &assets{byName: map[string]*asset{}, byHashed: map[string]*asset{}}
 	entries, err := fs.ReadDir(fsys, "static")
 	if err != nil {
@@ -38,9 +37,7 @@ func loadAssets(fsys fs.FS) *assets {
 		if err != nil {
 			panic(err)
 		}
-		if gen := generated[e.Name()]; gen != nil {
-			raw = append(raw, gen()...)
-		}
+		raw = append(raw, generated[e.Name()]...)
 		sum := sha256.Sum256(raw)
 		ext := path.Ext(e.Name())
 		as := &asset{

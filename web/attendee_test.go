@@ -118,6 +118,76 @@ func TestTimetableGrid(t *testing.T) {
 	}
 }
 
+// TestTimetableGridClasses: every grid placement class that a timetable
+// uses is in the stylesheet, which holds only those in use: all 1,500
+// possible ones made its parse one of the longest tasks of every page.
+func TestTimetableGridClasses(t *testing.T) {
+	s := mustOpenSite(t)
+	var css string
+	used := map[string]bool{}
+	for _, path := range []string{"/2016/", "/2017/", "/2018/", "/2018/?hl=ja"} {
+		a := fetch(t, s.URL+path)
+		if css == "" {
+			href := regexp.MustCompile(`<link rel="stylesheet" href="([^"]+)"`).FindStringSubmatch(a.body)
+			if href == nil {
+				t.Fatalf("%s: no stylesheet", path)
+			}
+			css = fetch(t, s.URL+href[1]).body
+		}
+		for _, m := range regexp.MustCompile(`class="([^"]*)"`).FindAllStringSubmatch(a.body, -1) {
+			for _, c := range strings.Fields(m[1]) {
+				if regexp.MustCompile(`^(r|n|c|rooms)-\d+$`).MatchString(c) {
+					used[c] = true
+				}
+			}
+		}
+	}
+	if len(used) < 10 {
+		t.Fatalf("%d grid classes used in the sample timetables; want many (did the markup change?)", len(used))
+	}
+	for c := range used {
+		if !strings.Contains(css, "."+c+"{") {
+			t.Errorf("class %s is used by a timetable but not in the stylesheet", c)
+		}
+	}
+	generated := regexp.MustCompile(`(?m)^\.(r|n|c|rooms)-\d+\{`).FindAllString(css, -1)
+	if len(generated) > len(used)+5 {
+		t.Errorf("stylesheet has %d grid classes; want about the %d in use", len(generated), len(used))
+	}
+}
+
+// TestScriptAfterFirstScreen: every page runs app.js once, as a plain
+// script in the body where its first screen ends (on the landing page,
+// after the about section), so that the browser draws the first screen
+// before it parses the rest; a deferred script in the head made the first
+// frame lay out the whole page.
+func TestScriptAfterFirstScreen(t *testing.T) {
+	s := mustOpenSite(t)
+	for _, tc := range []struct{ path, before, after string }{
+		{"/2018/", `id="about"`, `id="timetable"`},
+		{"/2018/?hl=ja", `id="about"`, `id="timetable"`},
+		{"/2018/sessions/5", `<h1`, `class="outline"`},
+		{"/2018/speakers/aiko-tanabe", `<h1`, `class="grid"`},
+		{"/2018/likes", `class="chart"`, `id="ranking-heading"`},
+		{"/2018/nothing-here", `<h1`, `</main>`},
+	} {
+		body := fetch(t, s.URL+tc.path).body
+		tags := regexp.MustCompile(`<script[^>]*src="/static/app\.[^"]*"[^>]*>`).FindAllStringIndex(body, -1)
+		if len(tags) != 1 {
+			t.Errorf("%s: %d app.js scripts; want 1", tc.path, len(tags))
+			continue
+		}
+		tag := body[tags[0][0]:tags[0][1]]
+		at := tags[0][0]
+		if strings.Contains(tag, "defer") || strings.Contains(tag, "async") {
+			t.Errorf("%s: %s; want a plain script", tc.path, tag)
+		}
+		if b, a := strings.Index(body, tc.before), strings.Index(body, tc.after); b < 0 || a < 0 || at < b || at > a {
+			t.Errorf("%s: app.js at byte %d; want it after %s (%d) and before %s (%d)", tc.path, at, tc.before, b, tc.after, a)
+		}
+	}
+}
+
 func atoi(t *testing.T, s string) int {
 	t.Helper()
 	n := 0

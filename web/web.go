@@ -90,7 +90,7 @@ func NewHandler(catalog *conference.Catalog, likes Likes, opts Options) *Handler
 	}
 	h := &Handler{catalog: catalog, likes: likes, opts: opts, logger: opts.Logger, mux: http.NewServeMux()}
 	h.cache, _ = lru.New[string, *body](maxCachedPages) // fails only for a size <= 0
-	h.assets = loadAssets(staticFS)
+	h.assets = loadAssets(staticFS, map[string]string{"site.css": timeGridCSS(catalog)})
 	h.worker = newBody(serviceWorkerScript(h.assets))
 	h.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"clock":  func(t time.Time) string { return t.Format("15:04") },

@@ -43,9 +43,9 @@
     this.backoff = 1000;
     this.firstEvent = true;
     // Taps made offline wait in this browser until the network is back,
-    // across reloads.
+    // across reloads (restore).
     this.queueKey = "techconf.queue." + edition + "." + this.session;
-    this.pending = parseInt(localStorage.getItem(this.queueKey), 10) || 0;
+    this.restored = false;
     this.retryTimer = null;
     var self = this;
     box.querySelector(".like-button").addEventListener("click", function () { self.tap(); });
@@ -55,10 +55,24 @@
       clearTimeout(self.unansweredTimer);
       self.flush(b || undefined);
     });
-    this.show();
-    if (this.pending > 0) { this.waiting(); this.flush(); }
-    this.connect();
   }
+
+  // resume sends the taps queued by an earlier visit. It and connect run
+  // in tasks after the one that set the button up, each in its own: the
+  // first use of localStorage and the WebSocket's set-up wait on the
+  // browser process, and made that task one of the longest of the load.
+  LikeBox.prototype.resume = function () {
+    this.restore();
+    if (this.pending > 0) { this.show(); this.waiting(); this.flush(); }
+  };
+
+  // restore adds the taps queued by an earlier visit, once; a tap before
+  // resume ran restores them first, so that none is lost.
+  LikeBox.prototype.restore = function () {
+    if (this.restored) { return; }
+    this.restored = true;
+    this.pending += parseInt(localStorage.getItem(this.queueKey), 10) || 0;
+  };
 
   // save keeps the taps not sent yet in this browser.
   LikeBox.prototype.save = function () {
@@ -88,6 +102,7 @@
   };
 
   LikeBox.prototype.tap = function () {
+    this.restore();
     this.pending++;
     this.save();
     this.show();
@@ -111,6 +126,7 @@
   // key, so the server stores it once whichever replica takes the retry.
   // Taps made offline wait in the queue until the network is back.
   LikeBox.prototype.flush = function (burst) {
+    this.restore();
     if (!burst) {
       if (this.inflight > 0 || this.pending === 0) { return; }
       if (!navigator.onLine) { this.waiting(); return; }
@@ -243,13 +259,18 @@
   }
   function saveBookmarks(list) { localStorage.setItem(bookmarkKey, JSON.stringify(list)); }
 
+  // renderBookmarks changes only what differs from the page: at load,
+  // with nothing bookmarked, that is showing the buttons. Every change to
+  // the page is style work for the browser, in the task that makes it.
   function renderBookmarks() {
     var list = bookmarks();
     document.querySelectorAll("button.bookmark").forEach(function (b) {
       var on = list.indexOf(parseInt(b.dataset.bookmark, 10)) >= 0;
-      b.hidden = false;
-      b.setAttribute("aria-pressed", on ? "true" : "false");
-      b.textContent = on ? t("Bookmarked", "ブックマーク済み") : t("Bookmark", "ブックマーク");
+      if (b.hidden) { b.hidden = false; }
+      if (b.getAttribute("aria-pressed") !== (on ? "true" : "false")) {
+        b.setAttribute("aria-pressed", on ? "true" : "false");
+        b.textContent = on ? t("Bookmarked", "ブックマーク済み") : t("Bookmark", "ブックマーク");
+      }
     });
     document.querySelectorAll(".talk[data-session]").forEach(function (c) {
       c.classList.toggle("bookmarked", list.indexOf(parseInt(c.dataset.session, 10)) >= 0);
@@ -443,7 +464,7 @@
   function setupOffline() {
     var note = document.querySelector(".offline-note");
     var update = function () {
-      if (!note) { return; }
+      if (!note || note.hidden === navigator.onLine) { return; } // as it is: nothing to change at load
       note.textContent = t("You are offline. Pages you have opened, and the sessions and speakers they list, still work.",
         "オフラインです。開いたページと、そこに載っているセッションと登壇者のページは引き続き見られます。");
       note.hidden = navigator.onLine;
@@ -453,13 +474,16 @@
     update();
     if (!("serviceWorker" in navigator)) { return; }
     // The worker and its copies of the linked pages wait until this page
-    // has loaded and the browser is idle: sixty fetches during the load
-    // would take CPU and network from the page being read.
+    // has loaded, three more seconds and the browser is idle: sixty fetches
+    // during the load would take CPU and network from the page being read,
+    // and so did the worker's start and its thirty fetches one second after
+    // the load, while the page still set up its parts (a phone has few
+    // cores).
     var idle = function () {
       if (window.requestIdleCallback) { requestIdleCallback(cacheLinked, { timeout: 5000 }); } else { setTimeout(cacheLinked, 0); }
     };
-    if (document.readyState === "complete") { setTimeout(idle, 1000); } else {
-      window.addEventListener("load", function () { setTimeout(idle, 1000); });
+    if (document.readyState === "complete") { setTimeout(idle, 3000); } else {
+      window.addEventListener("load", function () { setTimeout(idle, 3000); });
     }
   }
 
@@ -470,15 +494,13 @@
         var path = new URL(a.href).pathname;
         if (/\.ics$/.test(path)) { return; }
         links[path] = true;
-        var sp = path.match(/\/speakers\/([^/]+)$/);
-        if (sp) { links["/" + edition + "/avatars/" + sp[1] + ".svg"] = true; }
       });
       document.querySelectorAll(".card[data-session]").forEach(function (c) {
         links["/" + edition + "/sessions/" + c.dataset.session] = true;
       });
       document.querySelectorAll("[data-speakers]").forEach(function (c) {
         c.dataset.speakers.split(" ").forEach(function (id) {
-          if (id) { links["/" + edition + "/speakers/" + id] = true; links["/" + edition + "/avatars/" + id + ".svg"] = true; }
+          if (id) { links["/" + edition + "/speakers/" + id] = true; }
         });
       });
       links["/" + edition + "/"] = true;
@@ -504,8 +526,13 @@
   function setupScrolling() {
     var seen = new Map(); // element: laid out at the current width
     var skipped = new Set();
-    var width = window.innerWidth;
+    // The width is read when the first skipped part reports, after the
+    // page's first layout: read here, in the task that runs this script,
+    // it would force that layout (style, text shaping, the first use of
+    // the fonts) into this task, the longest of the load.
+    var width = null;
     document.addEventListener("contentvisibilityautostatechange", function (e) {
+      if (width === null) { width = window.innerWidth; }
       if (e.skipped) {
         skipped.add(e.target);
         if (!seen.has(e.target)) { seen.set(e.target, false); }
@@ -515,7 +542,7 @@
       }
     }, true);
     window.addEventListener("resize", function () {
-      if (window.innerWidth === width) { return; }
+      if (width === null || window.innerWidth === width) { return; }
       width = window.innerWidth; // heights remembered at another width are wrong now
       skipped.forEach(function (el) { seen.set(el, false); });
     });
@@ -530,27 +557,33 @@
     }, true);
   }
 
-  // start runs each part in a task of its own, the like button first: one
-  // task that did everything held a slow phone's main thread for a fifth
-  // of a second after the first paint, and the page did not answer a tap
-  // meanwhile. What the later parts add (bookmark stars, the zone switch,
+  // start runs each part in a task of its own, the like button first (its
+  // queue and live count in the next task): one task that did everything
+  // held a slow phone's main thread for a fifth of a second after the
+  // first paint, and the page did not answer a tap meanwhile. What the later parts add (bookmark stars, the zone switch,
   // the "now" line) has its place kept by the page, so nothing moves when
   // it appears.
   function start() {
     setupScrolling();
-    document.querySelectorAll("[data-like]").forEach(function (box) { new LikeBox(box); });
+    var boxes = [];
+    document.querySelectorAll("[data-like]").forEach(function (box) { boxes.push(new LikeBox(box)); });
     setupFilters();
     setupRanking();
     setupOffline();
-    var later = [setupBookmarks, setupZones, setupNow];
+    var resumeLikes = function () { boxes.forEach(function (b) { b.resume(); }); };
+    var liveLikes = function () { boxes.forEach(function (b) { b.connect(); }); };
+    var later = [resumeLikes, liveLikes, setupBookmarks, setupZones, setupNow];
     var next = function () {
       later.shift()();
       if (later.length) { setTimeout(next, 0); }
     };
     setTimeout(next, 0);
   }
+  // The page's last part is parsed, styled and laid out in one task (the
+  // browser lays the page out before its load event); start runs in a
+  // task after it rather than adding to it.
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
+    document.addEventListener("DOMContentLoaded", function () { setTimeout(start, 0); });
   } else {
     start();
   }

@@ -20,8 +20,9 @@ self.addEventListener("activate", function (e) {
   }).then(function () { return self.clients.claim(); }));
 });
 
-// The page sends the links it shows (sessions, speakers, avatars): they
-// are fetched now, so that they open offline later.
+// The page sends the links it shows (sessions and speakers; the avatars
+// are drawn in the pages): they are fetched now, so that they open
+// offline later.
 self.addEventListener("message", function (e) {
   var urls = (e.data && e.data.cache) || [];
   if (!Array.isArray(urls)) { return; }
