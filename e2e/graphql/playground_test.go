@@ -29,21 +29,6 @@ func openTab(tb testing.TB) context.Context {
 	return tab
 }
 
-// playgroundArtifacts is where the screenshots go: $TECHCONF_ARTIFACTS, or
-// artifacts/ at the repository's root (ignored by git), two folders up.
-func playgroundArtifacts(tb testing.TB) string {
-	tb.Helper()
-	dir := os.Getenv("TECHCONF_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "artifacts")
-	}
-	dir = filepath.Join(dir, "screenshots")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	return dir
-}
-
 // cspProbe runs before the page's own scripts (scripts added by the
 // browser's debugging protocol are not subject to the page's CSP) and
 // records every CSP violation.
@@ -162,7 +147,7 @@ func TestPlaygroundBrowser(t *testing.T) {
 
 	// Screenshots, to look at: a laptop, then a phone with the docs open
 	// and closed.
-	dir := playgroundArtifacts(t)
+	dir := chromium.ScreenshotDir(t)
 	for _, shot := range []struct {
 		name          string
 		width, height int64

@@ -52,21 +52,6 @@ func startFullSite(tb testing.TB, dbPath string, ln net.Listener) (s *testserver
 	return s, s.Stop
 }
 
-// artifactDir is where screenshots go: $TECHCONF_ARTIFACTS, or artifacts/
-// at the repository's root (ignored by git), two folders up.
-func artifactDir(tb testing.TB) string {
-	tb.Helper()
-	dir := os.Getenv("TECHCONF_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "artifacts")
-	}
-	dir = filepath.Join(dir, "screenshots")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	return dir
-}
-
 func TestBrowserTimetable(t *testing.T) {
 	s := mustOpenFullSite(t)
 	tab := newTab(t, mustOpenBrowser(t))
@@ -250,7 +235,7 @@ func TestBrowserBookmarks(t *testing.T) {
 func TestBrowserScreenshots(t *testing.T) {
 	s := mustOpenFullSite(t)
 	alloc := mustOpenBrowser(t)
-	dir := artifactDir(t)
+	dir := chromium.ScreenshotDir(t)
 	for _, width := range []int64{390, 1280} {
 		for name, path := range map[string]string{
 			"landing": "/2018/?hl=en", "session": "/2018/sessions/5?hl=en",

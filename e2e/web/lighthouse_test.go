@@ -98,7 +98,7 @@ func TestLighthouse(t *testing.T) {
 	if len(results) != 2*len(paths) {
 		t.Fatalf("%d results; want %d", len(results), 2*len(paths))
 	}
-	if err := os.WriteFile(filepath.Join(filepath.Dir(artifactDir(t)), "lighthouse.json"), stdout.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(filepath.Dir(chromium.ScreenshotDir(t)), "lighthouse.json"), stdout.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range results {

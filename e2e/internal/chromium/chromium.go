@@ -7,6 +7,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -62,4 +63,21 @@ func Open(tb testing.TB) context.Context {
 		tb.Fatalf("start Chromium: %v", err)
 	}
 	return browser
+}
+
+// ScreenshotDir is where the browser tests put their screenshots (made if
+// need be): screenshots/ in $TECHCONF_ARTIFACTS, or in artifacts/ at the
+// repository's root (ignored by git), for test packages two folders below
+// it, as e2e/web and e2e/graphql are.
+func ScreenshotDir(tb testing.TB) string {
+	tb.Helper()
+	dir := os.Getenv("TECHCONF_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "artifacts")
+	}
+	dir = filepath.Join(dir, "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
 }
