@@ -3,8 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"net"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -160,13 +158,7 @@ func TestBrowserNow(t *testing.T) {
 // tapped then wait, the page says how many, and they are sent when the
 // network is back.
 func TestBrowserOffline(t *testing.T) {
-	dbPath := filepath.Join(t.TempDir(), "likes.db")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	first, stop := startFullSite(t, dbPath, ln)
+	first := startRestartableSite(t)
 	tab := newTab(t, mustOpenBrowser(t))
 	if err := chromedp.Run(tab,
 		chromedp.Navigate(first.URL+"/2018/"),
@@ -174,7 +166,7 @@ func TestBrowserOffline(t *testing.T) {
 	); err != nil {
 		t.Fatalf("the service worker did not cache the pages: %v", err)
 	}
-	stop()
+	first.Stop()
 	offline := network.EmulateNetworkConditions(true, 0, -1, -1)
 	for _, path := range []string{"/2018/sessions/6", "/2018/speakers/aiko-tanabe", "/2018/"} {
 		var title, note string
@@ -204,11 +196,7 @@ func TestBrowserOffline(t *testing.T) {
 	if !strings.Contains(status, "3 likes waiting") {
 		t.Errorf("like status offline: %q; want 3 likes waiting", status)
 	}
-	ln, err = net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatalf("listen again on %s: %v", addr, err)
-	}
-	second, _ := startFullSite(t, dbPath, ln)
+	second := first.restart(t)
 	if err := chromedp.Run(tab, network.EmulateNetworkConditions(false, 0, -1, -1)); err != nil {
 		t.Fatal(err)
 	}

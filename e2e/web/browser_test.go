@@ -43,13 +43,37 @@ func mustOpenFullSite(tb testing.TB) *testserver.Site {
 	return testserver.Start(tb, testserver.Config{ServerID: "browser-test"})
 }
 
-// startFullSite serves the pages and the API on ln with the SQLite file at
-// dbPath; stop shuts it down as SIGTERM would (subscriptions end, the
-// listener closes).
-func startFullSite(tb testing.TB, dbPath string, ln net.Listener) (s *testserver.Site, stop func()) {
+// restartableSite serves the pages and the API on an address and a
+// SQLite file of its own, so that another server can take its place (a
+// rollout): Stop shuts it down as SIGTERM would (subscriptions end, the
+// listener closes), and restart starts the next one on the same address
+// and file.
+type restartableSite struct {
+	*testserver.Site
+	dbPath, addr string
+}
+
+func startRestartableSite(tb testing.TB) *restartableSite {
 	tb.Helper()
-	s = testserver.Start(tb, testserver.Config{DBPath: dbPath, Listener: ln, ServerID: "browser-test"})
-	return s, s.Stop
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dbPath := filepath.Join(tb.TempDir(), "likes.db")
+	return &restartableSite{
+		Site:   testserver.Start(tb, testserver.Config{DBPath: dbPath, Listener: ln, ServerID: "browser-test"}),
+		dbPath: dbPath, addr: ln.Addr().String(),
+	}
+}
+
+// restart starts the next server, once this one has stopped.
+func (r *restartableSite) restart(tb testing.TB) *testserver.Site {
+	tb.Helper()
+	ln, err := net.Listen("tcp", r.addr)
+	if err != nil {
+		tb.Fatalf("listen again on %s: %v", r.addr, err)
+	}
+	return testserver.Start(tb, testserver.Config{DBPath: r.dbPath, Listener: ln, ServerID: "browser-test"})
 }
 
 func TestBrowserTimetable(t *testing.T) {
@@ -354,24 +378,14 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 // away (a rollout) and another takes its address; the page reconnects and
 // shows the total again, including likes made meanwhile.
 func TestBrowserLikesReconnect(t *testing.T) {
-	dbPath := filepath.Join(t.TempDir(), "likes.db")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	first, stop := startFullSite(t, dbPath, ln)
+	first := startRestartableSite(t)
 	tab := newTab(t, mustOpenBrowser(t))
 	if err := chromedp.Run(tab, chromedp.Navigate(first.URL+"/2018/sessions/5"), chromedp.WaitVisible(".like-button")); err != nil {
 		t.Fatal(err)
 	}
 	waitCount(t, tab, 0, 5*time.Second)
-	stop()
-	ln, err = net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatalf("listen again on %s: %v", addr, err)
-	}
-	second, _ := startFullSite(t, dbPath, ln)
+	first.Stop()
+	second := first.restart(t)
 	if _, err := second.Likes.Create(context.Background(), like.Key{Edition: "2018", SessionID: 5}, "other-attendee", 4); err != nil {
 		t.Fatal(err)
 	}
