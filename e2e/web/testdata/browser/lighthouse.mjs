@@ -73,9 +73,11 @@ try {
         .map((it) => ({ score: it.score, node: (it.node && (it.node.selector || it.node.snippet)) || "" }));
       // The first frame as the browser showed it, unthrottled: a second
       // or more here is the browser's stall described above.
-      const observed = lhr.audits.metrics.details.items[0];
+      // (0 when Lighthouse could not compute its metrics: the scores
+      // above say so, and the other runs still report.)
+      const observed = ((lhr.audits.metrics || {}).details || { items: [{}] }).items[0];
       results.push({ path, formFactor, round, scores, failed, metrics, shifts,
-        observedFCP: observed.observedFirstContentfulPaint });
+        observedFCP: observed.observedFirstContentfulPaint || 0 });
     }
   }
 } finally {
